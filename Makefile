@@ -1,0 +1,120 @@
+# pperf: one non-recursive GNU Makefile.
+# make            build every phase into bin/ and lib/ into build/libpperf.a
+# make check      unit (Check) and end-to-end tests; ends with "N passed, N failed"
+# make audit      whole pipeline on examples/ (or ROOT=path)
+# make asan       build and test with AddressSanitizer and UBSan
+# make score      precision/recall on ../shared/cases
+# make bench      speed on a generated corpus
+# make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec/pperf
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/pperf
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+VERSION := 0.1.0
+
+PKGS := jansson libcurl libpcre2-8
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+CFLAGS ?= -O2 -g
+BUILD ?= build
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
+ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DPPERF_VERSION='"$(VERSION)"' -Ilib \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CPPFLAGS)
+LDLIBS_ALL = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread $(LDLIBS)
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+PHASES := discover research audit-query audit-txn audit-runtime aggregate publish
+BINS := $(addprefix bin/pperf-,$(PHASES)) bin/pperf
+
+LIB_SRCS := $(sort $(wildcard lib/*.c lib/py/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIBA := $(BUILD)/libpperf.a
+
+UNIT_SRCS := $(sort $(wildcard t/unit/check_*.c))
+UNIT_NAMES := $(patsubst t/unit/check_%.c,%,$(UNIT_SRCS))
+# checks compiled into the unit runner (every check file of every auditor)
+CHECK_SRCS := $(sort $(filter-out %/main.c,$(wildcard audit-query/*.c audit-txn/*.c audit-runtime/*.c)))
+
+.PHONY: all deps check unit e2e audit asan score bench install clean lint
+all: $(BINS)
+
+deps:
+	@sh t/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBA): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+define PHASE_template
+$(1)_OBJS := $$(patsubst %.c,$(BUILD)/%.o,$$(sort $$(wildcard $(1)/*.c)))
+bin/pperf-$(1): $$($(1)_OBJS) $(LIBA)
+	@mkdir -p bin
+	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $(LIBA) $$(LDLIBS_ALL)
+endef
+$(foreach p,$(PHASES),$(eval $(call PHASE_template,$(p))))
+
+bin/pperf: pperf.sh
+	@mkdir -p bin
+	sed 's/@VERSION@/$(VERSION)/' pperf.sh > $@.tmp && chmod +x $@.tmp && mv $@.tmp $@
+
+# ---- tests
+$(BUILD)/t/suites.h: $(UNIT_SRCS)
+	@mkdir -p $(dir $@)
+	@for n in $(UNIT_NAMES); do echo "X($$n)"; done > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/t/%.o: t/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -I$(BUILD)/t -It/unit $(CHECK_CFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -MMD -MP -c -o $@ $<
+
+$(BUILD)/t/runner.o: $(BUILD)/t/suites.h
+UNIT_OBJS := $(patsubst t/unit/%.c,$(BUILD)/t/%.o,$(UNIT_SRCS)) $(BUILD)/t/runner.o
+CHECK_OBJS := $(CHECK_SRCS:%.c=$(BUILD)/%.o)
+
+$(BUILD)/t/unit-runner: $(UNIT_OBJS) $(CHECK_OBJS) $(LIBA)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(CHECK_OBJS) $(LIBA) $(CHECK_LIBS) $(LDLIBS_ALL)
+
+check: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/t/unit-runner
+	@sh t/run-tests.sh $(BUILD)
+
+unit: all $(BUILD)/t/unit-runner
+	$(BUILD)/t/unit-runner
+
+audit: deps
+	@$(MAKE) --no-print-directory all
+	@./bin/pperf $(if $(ROOT),"$(ROOT)",examples/app)
+
+asan:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" check
+
+score: all
+	@sh t/score.sh
+
+bench: all
+	@sh bench/bench.sh
+
+lint:
+	@for m in man/*.[157]; do mandoc -Tlint -Wwarning $$m || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
+	if [ -d data ]; then cp -R data/. $(DESTDIR)$(DATADIR)/; fi
+
+clean:
+	rm -rf build build-asan bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

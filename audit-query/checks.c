@@ -1,0 +1,127 @@
+/*
+ * audit-query/checks: the table of the Query Efficiency checks.  Rows with
+ * a NULL run function come in a later issue and are reported "ran": false.
+ */
+#include "checks.h"
+
+static const struct check_def query_checks[] = {
+	{
+		"n_plus_one_query",
+		"a query per loop iteration or a lazy relationship loaded per row",
+		"Load related rows in one query, never one query per row",
+		SEV_HIGH,
+		"HIGH in a request handler, MEDIUM in jobs, workers and scripts",
+		"S-M",
+		"Each iteration makes a database round trip (session.get, a query chain, "
+		"execute(select(...)), a repository lookup, or the first access of a lazy "
+		"relationship of the row), so a list of N rows costs N+1 queries and its latency "
+		"grows with the data.  Queries that are only the loop's iterable, relationships "
+		"loaded with selectinload/joinedload or declared lazy=\"selectin\"/\"joined\"/"
+		"\"raise\", and polling loops are not reported.",
+		"    loans = (await session.scalars(select(Loan).where(Loan.member_id == mid))).all()\n"
+		"    for loan in loans:\n"
+		"        book = await session.get(Book, loan.book_id)",
+		"    rows = await session.execute(\n"
+		"        select(Loan, Book).join(Book, Book.id == Loan.book_id).where(Loan.member_id == mid))\n"
+		"    # or: select(Loan).options(selectinload(Loan.book))",
+		check_n_plus_one_query,
+	},
+	{
+		"n_update_delete_loop",
+		"one UPDATE or DELETE statement per loop iteration",
+		"Change many rows with one set-based statement, not one statement per row",
+		SEV_HIGH,
+		"HIGH when the loop runs over a query result or an unbounded collection (request "
+		"data, a parameter); MEDIUM over a small literal collection and in one-off scripts",
+		"S-M",
+		"session.delete(obj), execute(update(...)/delete(...)), Query.update()/delete(), raw "
+		"UPDATE/DELETE SQL or a repository update/delete/save call inside a loop sends one "
+		"statement, and one round trip, per row; a single statement with WHERE id IN (...) "
+		"or an executemany does the same work in one.",
+		"    for order in stale:\n"
+		"        await session.execute(delete(Reservation).where(Reservation.order_id == order.id))",
+		"    await session.execute(\n"
+		"        delete(Reservation).where(Reservation.order_id.in_([o.id for o in stale])))",
+		check_n_update_delete_loop,
+	},
+	{
+		"missing_bulk_ops",
+		"one INSERT (session.add) per loop iteration",
+		"Insert many rows in one batched statement",
+		SEV_MEDIUM,
+		"MEDIUM",
+		"S",
+		"session.add(x) or an executed insert(...)/INSERT inside a loop builds and flushes "
+		"one INSERT per item.  add_all() lets the unit of work batch the rows "
+		"(insertmanyvalues), and execute(insert(Model), [dict, ...]) sends them as one "
+		"executemany.",
+		"    for m in old:\n"
+		"        session.add(ArchivedMessage(room_id=m.room_id, text=m.text))",
+		"    session.add_all([ArchivedMessage(room_id=m.room_id, text=m.text) for m in old])\n"
+		"    # or: await session.execute(insert(ArchivedMessage), [{...}, ...])",
+		check_missing_bulk_ops,
+	},
+	{
+		"redundant_fetch",
+		"an entity the caller already loaded, loaded again by a callee",
+		"Load an entity once per unit of work and pass the object on",
+		SEV_MEDIUM,
+		"MEDIUM, HIGH in request handlers",
+		"S",
+		"The caller already holds the row; the callee selects it again by id and works on "
+		"it, so every request pays a second round trip for data it had.",
+		"    expense = db.get(Expense, expense_id)\n"
+		"    problems = evaluate(db, expense_id)   # evaluate() selects the expense again",
+		"    problems = evaluate(db, expense)      # pass the loaded object",
+		NULL,
+	},
+	{
+		"unnecessary_resolve",
+		"a row loaded only to read one or two values the caller already had",
+		"Do not load a row only to read values the caller already holds",
+		SEV_LOW,
+		"LOW, MEDIUM in request handlers",
+		"S",
+		"A lookup whose only use is one or two fields that the caller held as values "
+		"(request body, token claims, a joined row) costs a round trip for nothing.",
+		"    approver = db.scalar(select(User).where(User.id == approver_id))\n"
+		"    return approver.email   # the caller had user.email",
+		"    send_mail(to=user.email)",
+		NULL,
+	},
+	{
+		"over_fetching",
+		"whole wide entities selected where a few columns are read",
+		"Select only the columns a list or search path uses",
+		SEV_MEDIUM,
+		"MEDIUM in list and search endpoints, LOW elsewhere",
+		"S",
+		"Selecting every column of a wide model (more than ten columns) for a list that reads "
+		"two or three of them moves and hydrates data nobody uses.",
+		"    books = (await session.exec(select(Book))).all()\n"
+		"    return [{\"id\": b.id, \"title\": b.title} for b in books]",
+		"    rows = (await session.exec(select(Book.id, Book.title))).all()\n"
+		"    # or: select(Book).options(load_only(Book.id, Book.title))",
+		NULL,
+	},
+	{
+		"wrong_caching_scope",
+		"a query cache kept on an object that lives for one request",
+		"Cache query results at a scope that outlives the request, or not at all",
+		SEV_MEDIUM,
+		"MEDIUM",
+		"M",
+		"An instance cache filled by a query on a class built per request (Depends(Cls) or "
+		"constructed in a handler) is thrown away after every request: it adds code and "
+		"memory but never saves a query.",
+		"    class GenreStats:\n"
+		"        def __init__(self, session=Depends(get_session)):\n"
+		"            self._counts = None   # filled by a query, dies with the request",
+		"    @lru_cache / a module-level TTL cache keyed by the query parameters",
+		NULL,
+	},
+};
+
+const struct auditor query_auditor = {
+	"audit-query", "Query Efficiency", query_checks, sizeof(query_checks) / sizeof(query_checks[0])
+};

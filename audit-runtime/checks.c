@@ -1,0 +1,140 @@
+/*
+ * audit-runtime/checks.c: the table of pperf-audit-runtime.
+ *
+ * One row per check: its id, what it finds, the principle a finding
+ * carries, the default severity and how the real one is chosen, the effort
+ * of a fix, and the Ruff-style explanation printed by --explain and
+ * pperf-checks(7).  The code of each check is in <id>.c.
+ */
+#include "checks.h"
+
+const struct check_def runtime_checks[] = {
+	{
+		"blocking_io_in_async",
+		"blocking file, network or process I/O inside async def",
+		"Never block the event loop: do I/O with async libraries or offload it to a thread",
+		SEV_HIGH,
+		"HIGH in a request or websocket handler, MEDIUM in background jobs and scripts",
+		"S",
+		"An async def runs on the event loop.  open(), Path.read_text/read_bytes/write_text/"
+		"write_bytes, requests.*, sync httpx, urllib.request.urlopen, subprocess.run/call/"
+		"check_call/check_output/Popen, os.system and shutil.copy* block the whole loop while "
+		"they wait: every other request, websocket and task stalls until the call returns.  "
+		"Calls passed to asyncio.to_thread, loop.run_in_executor or anyio.to_thread.run_sync, "
+		"calls in a nested plain def, aiofiles and asyncio subprocesses are not reported.",
+		"    async def cover(book_id: int):\n"
+		"        with open(path, \"rb\") as fh:\n"
+		"            data = fh.read()\n"
+		"        verdict = requests.post(URL, json=body, timeout=3).json()",
+		"    async def cover(book_id: int):\n"
+		"        async with aiofiles.open(path, \"rb\") as fh:\n"
+		"            data = await fh.read()\n"
+		"        async with httpx.AsyncClient() as client:\n"
+		"            verdict = (await client.post(URL, json=body, timeout=3)).json()",
+		check_blocking_io_in_async,
+	},
+	{
+		"sync_sleep_in_async",
+		"time.sleep() inside async def",
+		"Never block the event loop: wait with await asyncio.sleep()",
+		SEV_HIGH,
+		"HIGH in a request or websocket handler, MEDIUM in background jobs and scripts",
+		"S",
+		"time.sleep() (or sleep() imported from time) suspends the whole thread, and in an "
+		"async def that thread is the event loop: no other request, websocket message or task "
+		"makes progress until the sleep ends.  Rate limits, slow modes and polling loops written "
+		"this way serialise the whole server.",
+		"    async def buy_labels(wave_id):\n"
+		"        for shipment in shipments:\n"
+		"            await carrier.create_label(shipment.id)\n"
+		"            time.sleep(0.2)",
+		"    async def buy_labels(wave_id):\n"
+		"        for shipment in shipments:\n"
+		"            await carrier.create_label(shipment.id)\n"
+		"            await asyncio.sleep(0.2)",
+		check_sync_sleep_in_async,
+	},
+	{
+		"unnecessary_allocation",
+		"a list comprehension built only to be consumed by len/any/all/sum/min/max/sorted/set/join",
+		"Do not build a list only to consume it once: pass a generator or use a set comprehension",
+		SEV_LOW,
+		"MEDIUM inside a loop or a request handler, LOW otherwise",
+		"S",
+		"len([...]), any([...]), all([...]), sum([...]), min/max/sorted/set/tuple([...]) and "
+		"\"sep\".join([...]) first materialise the whole list, then read it once.  A generator "
+		"expression (or a set/dict comprehension) needs no intermediate list, and any()/all() "
+		"can stop at the first decisive element instead of evaluating all of them.",
+		"    overdue = any([l.due_on < today for l in loans])\n"
+		"    over = len([v for v in window if v > threshold])",
+		"    overdue = any(l.due_on < today for l in loans)\n"
+		"    over = sum(1 for v in window if v > threshold)",
+		check_unnecessary_allocation,
+	},
+	{
+		"string_concat_in_loop",
+		"a string grown with += inside a loop",
+		"Build strings from parts: collect them in a list and join once, or write to io.StringIO",
+		SEV_HIGH,
+		"HIGH in a request or websocket handler, MEDIUM in background jobs and scripts",
+		"S",
+		"Strings are immutable: each s += part copies everything built so far, so a loop of n "
+		"appends costs O(n^2) time and memory traffic.  CPython sometimes resizes in place, but "
+		"not reliably (not when another reference exists, not on other interpreters).  Only "
+		"names initialised as a string (\"\", an f-string, str(...)) or grown by a string "
+		"literal or f-string are reported, never numeric counters or lists.",
+		"    text = \"\"\n"
+		"    for author, body in messages:\n"
+		"        text += f\"{author}: {body}\\n\"",
+		"    parts = []\n"
+		"    for author, body in messages:\n"
+		"        parts.append(f\"{author}: {body}\\n\")\n"
+		"    text = \"\".join(parts)",
+		check_string_concat_in_loop,
+	},
+	{
+		"cpu_bound_in_async",
+		"CPU-heavy parsing, hashing or compression on the event loop",
+		"Keep the event loop free: run CPU-bound work in a thread or process pool",
+		SEV_MEDIUM,
+		"MEDIUM",
+		"S",
+		"json.load of a file or json.loads of a request body, hashlib over an upload, "
+		"bcrypt.hashpw, PIL.Image.open, BeautifulSoup(...), lxml.etree.parse/fromstring, "
+		"zlib/gzip compression and pickle.loads hold the event loop for as long as the work "
+		"takes, milliseconds to seconds for large inputs, and every other coroutine waits.  "
+		"Parsing a tiny event payload or hashing a short token is not reported.",
+		"    async def upload(request):\n"
+		"        blob = await request.body()\n"
+		"        digest = hashlib.md5(blob).hexdigest()",
+		"    async def upload(request):\n"
+		"        blob = await request.body()\n"
+		"        digest = await asyncio.to_thread(lambda: hashlib.md5(blob).hexdigest())",
+		check_cpu_bound_in_async,
+	},
+	{
+		"redundant_copy",
+		"a list/dict copy that is only read afterwards",
+		"Copy only what will be mutated or handed to code that may mutate it",
+		SEV_LOW,
+		"LOW, MEDIUM when the copy is made inside a loop",
+		"S",
+		"x = list(y), dict(y), y.copy() or copy.copy(y) allocates and fills a new container.  "
+		"When x is afterwards only read (iterated, indexed, len(), membership) and y is not "
+		"changed while x is in use, the copy buys nothing.  Copies that are mutated, returned, "
+		"passed on, stored, captured, or that protect an iteration from changes to the "
+		"original are not reported, nor is list(y) of something that may be an iterator "
+		"(a call result, a generator, an untyped parameter read twice).",
+		"    for sensor_id, values in grouped.items():\n"
+		"        window = list(values)\n"
+		"        peak = max(window)",
+		"    for sensor_id, values in grouped.items():\n"
+		"        peak = max(values)",
+		check_redundant_copy,
+	},
+};
+
+const struct auditor runtime_auditor = {
+	"audit-runtime", "Runtime Performance", runtime_checks,
+	sizeof(runtime_checks) / sizeof(runtime_checks[0])
+};

@@ -1,0 +1,14 @@
+/*
+ * audit-txn/checks.h: the checks of pperf-audit-txn, one source file each.
+ */
+#ifndef PPERF_TXN_CHECKS_H
+#define PPERF_TXN_CHECKS_H
+
+#include "auditor.h"
+
+extern const struct auditor txn_auditor;
+
+void check_missing_rollback(struct check_ctx *cx);
+void check_scope_too_wide(struct check_ctx *cx);
+
+#endif

@@ -1,0 +1,11 @@
+/*
+ * pperf-audit-txn: command line, input and exit only; the work is in the
+ * check files and lib/auditor.c.
+ */
+#include "auditor.h"
+#include "checks.h"
+
+int main(int argc, char **argv)
+{
+	return auditor_main(&txn_auditor, argc, argv);
+}

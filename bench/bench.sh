@@ -1,0 +1,150 @@
+#!/bin/sh
+# bench/bench.sh: what `make bench` runs (from the repository root, after
+# `make all`).  Generates the corpus into bench/corpus/ (gitignored) when it
+# is missing, older than bench/gen.py or made with other arguments, then
+# times, best of BENCH_RUNS (default 3) runs each:
+#   (a) the whole audit: bin/pperf --format json bench/corpus > /dev/null
+#   (b) each phase alone: discover on the corpus, research on its context,
+#       each auditor on the saved context, aggregate on the saved results,
+#       publish (Markdown) on the saved report
+#   (c) grep -rE with one pattern over the same corpus, for comparison
+# and prints seconds, files/s and MB/s (10^6 bytes) of the corpus per row.
+# Timings are reported, never asserted.
+#
+# Environment: BENCH_LINES (default 200000), BENCH_SEED (default 20240612),
+# BENCH_RUNS (default 3), PPERF_BIN (default ./bin).
+# Exit status: 0 done; 1 a timed command failed (the table says which);
+# 2 bin/ phases missing or bad settings; 4 the corpus could not be generated.
+
+# shellcheck disable=SC2317 # the t_* functions are called through row()
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd) || exit 4
+cd "$root" || exit 4
+
+bin=${PPERF_BIN:-$root/bin}
+lines=${BENCH_LINES:-200000}
+seed=${BENCH_SEED:-20240612}
+runs=${BENCH_RUNS:-3}
+corpus=bench/corpus
+pattern='time\.sleep\(|session\.commit\('
+
+case $lines$seed$runs in
+*[!0-9]*) echo "bench: BENCH_LINES, BENCH_SEED and BENCH_RUNS must be numbers" >&2; exit 2 ;;
+esac
+[ "$runs" -ge 1 ] || { echo "bench: BENCH_RUNS must be at least 1" >&2; exit 2; }
+
+missing=
+for p in pperf pperf-discover pperf-research pperf-audit-query pperf-audit-txn \
+	pperf-audit-runtime pperf-aggregate pperf-publish; do
+	[ -x "$bin/$p" ] || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "bench: missing in $bin:$missing (run make first)" >&2
+	exit 2
+fi
+command -v python3 >/dev/null 2>&1 || { echo "bench: python3 is needed to generate the corpus" >&2; exit 4; }
+
+# ---- corpus: gen.py writes pyproject.toml last, its first line names the arguments
+stamp=$corpus/pyproject.toml
+want="# pperf bench corpus: bench/gen.py $lines seed=$seed"
+regen=0
+if [ ! -f "$stamp" ]; then
+	regen=1
+elif [ -n "$(find bench/gen.py -newer "$stamp" 2>/dev/null)" ]; then
+	regen=1
+elif [ "$(head -n 1 "$stamp")" != "$want" ]; then
+	regen=1
+fi
+if [ $regen -eq 1 ]; then
+	echo "bench: generating $corpus ($lines lines, seed $seed)"
+	rm -rf "$corpus"
+	if ! python3 bench/gen.py "$lines" "$corpus" --seed "$seed"; then
+		rm -rf "$corpus"
+		echo "bench: corpus generation failed" >&2
+		exit 4
+	fi
+fi
+
+files=$(find "$corpus" -type f | wc -l | tr -d ' ')
+bytes=$(find "$corpus" -type f -exec cat {} + | wc -c | tr -d ' ')
+pylines=$(find "$corpus" -type f -name '*.py' -exec cat {} + | wc -l | tr -d ' ')
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pperf-bench.XXXXXX") || exit 4
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- clock: GNU date has %N; otherwise fall back to python3
+if [ "$(date +%N)" != "%N" ] && [ "$(date +%N)" != "N" ]; then
+	now() { date +%s.%N; }
+else
+	now() { python3 -c 'import time; print("%.9f" % time.time())'; }
+fi
+
+# ---- the timed commands (each leaves its output where the next phase reads it)
+t_whole() { "$bin/pperf" --format json "$corpus" >/dev/null 2>"$tmp/err"; }
+t_discover() { "$bin/pperf-discover" "$corpus" >"$tmp/ctx0.json" 2>"$tmp/err"; }
+t_research() { "$bin/pperf-research" <"$tmp/ctx0.json" >"$tmp/ctx.json" 2>"$tmp/err"; }
+t_query() { "$bin/pperf-audit-query" <"$tmp/ctx.json" >"$tmp/query.json" 2>"$tmp/err"; }
+t_txn() { "$bin/pperf-audit-txn" <"$tmp/ctx.json" >"$tmp/txn.json" 2>"$tmp/err"; }
+t_runtime() { "$bin/pperf-audit-runtime" <"$tmp/ctx.json" >"$tmp/runtime.json" 2>"$tmp/err"; }
+t_aggregate() {
+	"$bin/pperf-aggregate" --context "$tmp/ctx.json" "$tmp/query.json" "$tmp/txn.json" \
+		"$tmp/runtime.json" >"$tmp/report.json" 2>"$tmp/err"
+}
+t_publish() { "$bin/pperf-publish" "$tmp/report.json" >/dev/null 2>"$tmp/err"; }
+# grep exits 1 when nothing matches; only 2 and above is an error
+t_grep() { grep -rE "$pattern" "$corpus" >/dev/null 2>"$tmp/err"; [ $? -le 1 ]; }
+
+failed=0
+
+# row LABEL FUNCTION: runs FUNCTION $runs times and prints the best time
+row() {
+	label=$1
+	best=
+	n=0
+	while [ $n -lt "$runs" ]; do
+		t0=$(now)
+		$2
+		st=$?
+		if [ $st -ne 0 ]; then
+			printf '%-22s %s\n' "$label" "FAILED (exit $st)"
+			sed -n '1,5s/^/    /p' "$tmp/err"
+			failed=1
+			return
+		fi
+		t1=$(now)
+		best=$(awk -v a="$t0" -v b="$t1" -v m="$best" \
+			'BEGIN { d = b - a; if (m != "" && m + 0 < d) d = m; printf "%.4f", d }')
+		n=$((n + 1))
+	done
+	awk -v l="$label" -v s="$best" -v f="$files" -v b="$bytes" 'BEGIN {
+		if (s <= 0) s = 0.0001
+		printf "%-22s %9.3f %11.1f %9.2f\n", l, s, f / s, b / 1e6 / s
+	}'
+}
+
+printf 'pperf bench: %s files, %s lines of Python, %s bytes in %s; best of %s runs\n\n' \
+	"$files" "$pylines" "$bytes" "$corpus" "$runs"
+printf '%-22s %9s %11s %9s\n' "what" "seconds" "files/s" "MB/s"
+printf '%-22s %9s %11s %9s\n' "----" "-------" "-------" "----"
+row "whole audit (pperf)" t_whole
+row "discover" t_discover
+if [ -s "$tmp/ctx0.json" ]; then
+	row "research" t_research
+fi
+if [ -s "$tmp/ctx.json" ]; then
+	row "audit-query" t_query
+	row "audit-txn" t_txn
+	row "audit-runtime" t_runtime
+else
+	echo "(no context: auditors, aggregate and publish skipped)"
+	failed=1
+fi
+if [ -s "$tmp/query.json" ] && [ -s "$tmp/txn.json" ] && [ -s "$tmp/runtime.json" ]; then
+	row "aggregate" t_aggregate
+	[ -s "$tmp/report.json" ] && row "publish (markdown)" t_publish
+fi
+row "grep -rE (1 pattern)" t_grep
+printf '\ngrep pattern: %s\n' "$pattern"
+exit $failed

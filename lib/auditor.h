@@ -1,0 +1,86 @@
+/*
+ * auditor: the frame shared by the three auditors.
+ *
+ * An auditor is a category name and a const table of checks.  The frame
+ * parses the command line, obtains the context (stdin, or discovers the
+ * project itself when given a path or when stdin is a terminal), walks the
+ * source files once, builds each Python file's tokens and outline once,
+ * hands them to every check of the table, and writes one pperf.result/1.
+ * A check row whose run function is NULL is not implemented yet and is
+ * reported with "ran": false.
+ */
+#ifndef PPERF_AUDITOR_H
+#define PPERF_AUDITOR_H
+
+#include <jansson.h>
+#include "finding.h"
+#include "srcfile.h"
+#include "py/tok.h"
+#include "py/outline.h"
+
+struct check_def;
+struct py_index;
+struct auditor_cache;
+
+struct check_ctx {
+	const char *path;              /* file path relative to codebase_root */
+	const struct srcfile *sf;      /* the file's text and line index */
+	const struct py_toks *toks;
+	const struct py_outline *ol;
+	const json_t *context;         /* borrowed pperf.context/1 */
+	const struct check_def *def;   /* the running check */
+	struct finding_list *out;      /* where check_report appends */
+	struct auditor_cache *cache;   /* frame-private: the project index, see check_project_index() */
+};
+
+typedef void (*check_fn)(struct check_ctx *cx);
+
+struct check_def {
+	const char *id;
+	const char *title;         /* one line: what it finds */
+	const char *principle;     /* the rule it enforces (goes into findings) */
+	enum severity severity;    /* default severity, see severity rules */
+	const char *severity_rule; /* how severity is chosen, for the docs */
+	const char *effort;        /* S, M, L, S-M, M-L */
+	const char *why;           /* why it matters */
+	const char *example;       /* a bad example (Python) */
+	const char *instead;       /* what to write instead */
+	check_fn run;              /* NULL: not implemented yet (ran: false) */
+};
+
+struct auditor {
+	const char *phase;     /* "audit-runtime" */
+	const char *category;  /* "Runtime Performance" */
+	const struct check_def *checks;
+	size_t nchecks;
+};
+
+/* The whole main() of an auditor executable. Returns the exit status. */
+int auditor_main(const struct auditor *a, int argc, char **argv);
+
+/*
+ * Appends a finding for the running check at lines [line, end_line] of the
+ * current file.  issue and recommendation are copied.  The snippet is taken
+ * from the source; principle and effort come from the check's row.
+ */
+void check_report(struct check_ctx *cx, unsigned line, unsigned end_line, enum severity sev,
+		  const char *issue, const char *recommendation);
+
+/*
+ * The project-wide index (lib/pyindex.h) of every Python source file of the
+ * context, built on the first call of any check and shared by all checks
+ * and files of the run (auditors whose checks never ask pay nothing).  In
+ * auditor_run_buffer it also holds the buffer itself.  Borrowed until the
+ * run ends; NULL on allocation failure.
+ */
+struct py_index *check_project_index(struct check_ctx *cx);
+
+/* Audits one in-memory Python file with the given checks (tests use this).
+ * Findings are appended to out.  0, or -1 on allocation failure. */
+int auditor_run_buffer(const struct check_def *checks, size_t nchecks, const char *path,
+		       const char *text, size_t len, const json_t *context, struct finding_list *out);
+
+/* Looks a check up by id in a table, NULL when absent. */
+const struct check_def *auditor_find_check(const struct check_def *checks, size_t n, const char *id);
+
+#endif

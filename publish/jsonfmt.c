@@ -1,0 +1,17 @@
+/*
+ * jsonfmt: --format json, the report re-serialised in pperf's one JSON
+ * layout (two-space indent, fields in their order, trailing newline).
+ */
+#include <string.h>
+
+#include "jsonio.h"
+#include "render.h"
+
+char *render_json(const json_t *report, size_t *len)
+{
+	char *s = jsonio_dump(report);
+
+	if (s)
+		*len = strlen(s);
+	return s;
+}

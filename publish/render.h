@@ -1,0 +1,35 @@
+/*
+ * render: the output formats of pperf-publish.  Each format is a room of
+ * its own (markdown.c, jsonfmt.c, ...) exposing one render function; the
+ * table in formats.c lists them.  A renderer gets a validated
+ * pperf.report/1 and returns the whole output in memory, so that nothing
+ * is written unless all of it was built.
+ */
+#ifndef PPERF_PUBLISH_RENDER_H
+#define PPERF_PUBLISH_RENDER_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+/*
+ * Renders report (borrowed).  Returns a malloc'd buffer (caller frees)
+ * and its length in *len, or NULL on allocation failure.
+ */
+typedef char *(*render_fn)(const json_t *report, size_t *len);
+
+struct format_def {
+	const char *name;    /* value of --format */
+	const char *summary; /* one line for --help */
+	render_fn render;
+};
+
+extern const struct format_def publish_formats[];
+extern const size_t publish_nformats;
+
+/* The format called name, or NULL. */
+const struct format_def *publish_find_format(const char *name);
+
+char *render_markdown(const json_t *report, size_t *len);
+char *render_json(const json_t *report, size_t *len);
+
+#endif

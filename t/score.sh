@@ -1,0 +1,33 @@
+#!/bin/sh
+# make score: run the whole pperf pipeline on every labeled case project in
+# ../shared/cases/<lang>/ and measure precision and recall with score.py.
+# Usage: sh t/score.sh [LANG...]   (default: python)
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+cases=${PPERF_CASES:-$here/../shared/cases}
+if [ ! -f "$cases/score.py" ]; then
+	echo "score: $cases/score.py not found; set PPERF_CASES" >&2
+	exit 2
+fi
+command -v python3 >/dev/null 2>&1 || { echo "score: python3 is needed" >&2; exit 2; }
+[ $# -gt 0 ] || set -- python
+status=0
+for lang in "$@"; do
+	out=$here/RESULTS/$lang
+	rm -rf "$out"
+	mkdir -p "$out"
+	for dir in "$cases/$lang"/*/; do
+		name=$(basename "$dir")
+		# exit 4 from a failed category still leaves a report to score
+		"$here/bin/pperf" --format json -o "$out/$name.json" "$dir" 2>"$out/$name.stderr"
+		rc=$?
+		if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
+			echo "score: pperf failed on $name (exit $rc):" >&2
+			cat "$out/$name.stderr" >&2
+			status=1
+		fi
+	done
+	echo "== $lang"
+	python3 "$cases/score.py" "$cases/$lang/expected.json" --dir "$out" ${SCORE_ARGS:-} || status=1
+done
+exit $status

@@ -1,0 +1,214 @@
+/*
+ * Unit tests of audit-query/n_plus_one_query.c.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_helpers.h"
+#include "../../audit-query/checks.h"
+
+#define ID "n_plus_one_query"
+
+#define MODELS \
+	"from sqlalchemy.orm import DeclarativeBase, Mapped, relationship, selectinload, joinedload\n" \
+	"class Base(DeclarativeBase):\n    pass\n" \
+	"class Survey(Base):\n" \
+	"    questions = relationship('Question', lazy='selectin')\n" \
+	"    responses = relationship('Response', back_populates='survey')\n" \
+	"class Response(Base):\n" \
+	"    answers = relationship('Answer')\n" \
+	"    survey = relationship('Survey', back_populates='responses')\n" \
+	"    notes: Mapped[list['Note']] = relationship(lazy='raise')\n"
+/* MODELS is 10 lines: code after it starts at line 11 */
+
+#define DJANGO \
+	"from django.db import models, transaction\n" \
+	"class Author(models.Model):\n    name = models.CharField(max_length=80)\n" \
+	"class Book(models.Model):\n" \
+	"    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name='books')\n" \
+	"    title = models.CharField(max_length=200)\n"
+/* DJANGO is 6 lines: code after it starts at line 7 */
+
+static const struct db_case positives[] = {
+	/* session.get per row of a query result (async, FastAPI handler) */
+	{ "from fastapi import APIRouter, Depends\nrouter = APIRouter()\n\n@router.get('/m/{mid}')\n"
+	  "async def loans(mid: int, session: AsyncSession = Depends(get_session)):\n"
+	  "    rows = (await session.scalars(select(Loan).where(Loan.member_id == mid))).all()\n"
+	  "    out = []\n    for loan in rows:\n        book = await session.get(Book, loan.book_id)\n"
+	  "        out.append(book.title)\n    return out\n", "9" },
+	/* legacy Query chain: reported once, at the chain's first line */
+	{ "def report(db, ids):\n    for i in ids:\n        u = db.query(User).filter(User.id == i)\\\n"
+	  "            .first()\n        print(u)\n", "3" },
+	/* execute(select()) in a comprehension element; a statement built before the loop */
+	{ "def names(session, ids):\n    stmt = select(User.name).where(User.id == bindparam('i'))\n"
+	  "    a = [session.execute(select(User).where(User.id == i)).scalar_one() for i in ids]\n"
+	  "    for i in ids:\n        session.execute(stmt, {'i': i})\n    return a\n", "3,5" },
+	/* a repository lookup per item, and Flask-SQLAlchemy Model.query */
+	{ "class Svc:\n    def run(self, items):\n        for it in items:\n"
+	  "            owner = self.user_repo.get_by_id(it.owner_id)\n"
+	  "            tag = Tag.query.filter_by(name=it.tag).first()\n", "4,5" },
+	/* a lazy relationship read per row, through nested loops */
+	{ MODELS "def results(session, slug):\n"
+	  "    survey = session.query(Survey).filter_by(slug=slug).first()\n"
+	  "    for response in survey.responses:\n"
+	  "        for answer in response.answers:\n            print(answer.score)\n", "14" },
+	/* lazy relationship in a comprehension over a query result */
+	{ MODELS "def export(session):\n    rows = session.scalars(select(Response)).all()\n"
+	  "    return [len(r.answers) for r in rows]\n", "13" },
+	/* raw SQL with asyncpg, and a query inside a while inside the for */
+	{ "async def sync(conn, ids):\n    for i in ids:\n"
+	  "        row = await conn.fetchrow('SELECT * FROM items WHERE id = $1', i)\n"
+	  "        while row is None:\n            row = await conn.fetchval('select 1')\n", "3,5" },
+	/* awaitable_attrs is an explicit lazy load per row */
+	{ MODELS "async def f(session):\n    rows = (await session.scalars(select(Response))).all()\n"
+	  "    for r in rows:\n        a = await r.awaitable_attrs.answers\n", "14" },
+	/* Django: a lookup per id, and a foreign key read per row */
+	{ DJANGO "def f(ids):\n    for i in ids:\n        a = Author.objects.get(id=i)\n"
+	  "    for b in Book.objects.filter(title__startswith='A'):\n        print(b.author.name)\n", "9,11" },
+	/* rows assigned from a repository method that does not eager-load */
+	{ MODELS "class Repo:\n    def list_plain(self):\n        return self.session.scalars(select(Response)).all()\n"
+	  "def show(repo):\n    rows = repo.list_plain()\n    return [r.answers for r in rows]\n", "16" },
+	/* crud-style data access taking the session first */
+	{ "def f(db, ids):\n    for i in ids:\n        crud.user.get(db, id=i)\n"
+	  "        users_service.get_by_email(db, i)\n", "3,4" },
+	/* a query built in the loop and run in it */
+	{ "def f(session, filters):\n    for f in filters:\n        q = session.query(T).filter(T.kind == f.kind)\n"
+	  "        q = apply(q, f)\n        rows = q.filter(T.x == 1).all()\n", "3" },
+};
+
+static const struct db_case negatives[] = {
+	/* the query is the loop's iterable, or a comprehension's first iterable */
+	{ "def f(session):\n    for u in session.scalars(select(User)):\n        print(u.name)\n"
+	  "    return [u.id for u in session.query(User).all()]\n", "" },
+	/* a polling loop */
+	{ "import time\ndef poll(session):\n    while True:\n"
+	  "        job = session.scalar(select(Job).where(Job.state == 'new'))\n        time.sleep(1)\n", "" },
+	/* a small literal collection and a retry loop */
+	{ "def f(session):\n    out = {}\n    for status in ('open', 'closed'):\n"
+	  "        out[status] = session.scalar(select(func.count()).where(T.status == status))\n"
+	  "    for attempt in range(3):\n        session.get(T, 1)\n    return out\n", "" },
+	/* eager-loaded in the same def, declared selectin, raise */
+	{ MODELS "def f(session):\n"
+	  "    rows = session.scalars(select(Response).options(selectinload(Response.answers))).all()\n"
+	  "    a = [len(r.answers) for r in rows]\n    s = session.scalars(select(Survey)).all()\n"
+	  "    b = [len(x.questions) + len(x.notes) for x in s]\n    return a, b\n", "" },
+	/* eager-loaded by the project function that returned the rows */
+	{ MODELS "def load(session):\n"
+	  "    return session.scalars(select(Response).options(joinedload(Response.answers))).all()\n"
+	  "def show(session):\n    for r in load(session):\n        print(r.answers)\n", "" },
+	/* rows handed in by the caller: their loading strategy is unknown here */
+	{ MODELS "def render(responses):\n    return [len(r.answers) for r in responses]\n", "" },
+	/* an aiohttp session is not a database session; get() of one argument */
+	{ "import aiohttp\nasync def crawl(urls):\n    async with aiohttp.ClientSession() as session:\n"
+	  "        for u in urls:\n            async with session.get(u) as r:\n                print(await r.text())\n"
+	  "def g(session, keys):\n    return [session.get(k) for k in keys]\n", "" },
+	/* query text in strings and comments only */
+	{ "def f(items):\n    for i in items:\n        print('session.get(Book, i)')  # session.query(X).all()\n", "" },
+	/* pages and batches */
+	{ "def f(session):\n    for page in range(10000):\n"
+	  "        rows = session.scalars(select(T).offset(page * 100).limit(100)).all()\n"
+	  "    for batch in chunks(ids, 500):\n        session.scalars(select(T).where(T.id.in_(batch))).all()\n", "" },
+	/* a column of the same name as a relationship elsewhere: ambiguous */
+	{ MODELS "class Quiz(Base):\n    answers = Column(Integer)\n"
+	  "def f(session):\n    rows = session.scalars(select(Thing)).all()\n"
+	  "    return [r.answers for r in rows]\n", "" },
+	/* a query inside a def nested in the loop runs when called, not per iteration */
+	{ "def f(session, items):\n    for it in items:\n        def later():\n"
+	  "            return session.get(Book, it.id)\n        callbacks.append(later)\n", "" },
+	/* a subquery built in the loop is not executed there */
+	{ "def f(session, ids):\n    subs = []\n    for i in ids:\n"
+	  "        subs.append(session.query(T.id).filter(T.x == i).subquery())\n", "" },
+	/* Django: select_related / prefetch_related */
+	{ DJANGO "def f():\n    for b in Book.objects.select_related('author'):\n        print(b.author.name)\n"
+	  "    for a in Author.objects.prefetch_related('books'):\n        print(len(a.books.all()))\n", "" },
+	/* rows assigned from a repository method that eager-loads */
+	{ MODELS "class Repo:\n    def list_full(self):\n"
+	  "        return self.session.scalars(select(Response).options(selectinload(Response.answers))).all()\n"
+	  "def show(repo):\n    rows = repo.list_full()\n    return [r.answers for r in rows]\n", "" },
+	/* list.append(db), dict.get(key, default) */
+	{ "def f(db, items, cache):\n    for i in items:\n        pool_list.append(db)\n"
+	  "        cache.get(i, None)\n        request.session.get('k', 1)\n", "" },
+	/* async for over a pub/sub stream: one lookup per event */
+	{ "async def relay(session, pubsub):\n    async for ev in pubsub.listen():\n"
+	  "        user = await session.get(User, ev['uid'])\n", "" },
+	/* a method taking a session *number* first */
+	{ "def f(self, ranges):\n    for sess, s, e in ranges:\n        for line in self.get_range(sess, s, e):\n"
+	  "            yield line\n", "" },
+	/* rows filtered from a parameter through a comprehension and enumerate() */
+	{ MODELS "def render(responses):\n    active = [r for r in responses if r.id]\n"
+	  "    for i, r in enumerate(active, 1):\n        print(i, r.answers)\n", "" },
+	/* a union built in the loop and run after it; a batch load with in_() per model */
+	{ "def f(session, classes, by_model):\n    qs = None\n    for m in classes:\n"
+	  "        q = session.query(m.id).filter(m.x > 0)\n        qs = q if qs is None else qs.union(q)\n"
+	  "    for m, objs in by_model.items():\n"
+	  "        found = session.query(m).filter(m.id.in_([o.id for o in objs])).all()\n    return qs\n", "" },
+};
+
+START_TEST(positive)
+{
+	db_expect(&query_auditor, ID, &positives[_i], NULL);
+}
+END_TEST
+
+START_TEST(negative)
+{
+	db_expect(&query_auditor, ID, &negatives[_i], NULL);
+}
+END_TEST
+
+START_TEST(severity_and_text)
+{
+	char *s;
+	ck_assert_int_eq(db_one(&query_auditor, ID, positives[0].src, NULL, &s), SEV_HIGH);
+	ck_assert_msg(strstr(s, "await session.scalars(select(Book)") != NULL, "%s", s);
+	ck_assert_msg(strstr(s, "loop over rows") != NULL, "%s", s);
+	free(s);
+	ck_assert_int_eq(db_one(&query_auditor, ID,
+				"def job(db, ids):\n    for i in ids:\n        db.get(User, i)\n", NULL, &s),
+			 SEV_MEDIUM);
+	ck_assert_msg(strstr(s, "db.scalars(select(User)") != NULL, "%s", s);
+	free(s);
+	ck_assert_int_eq(db_one(&query_auditor, ID, positives[5].src, NULL, &s), SEV_MEDIUM);
+	ck_assert_msg(strstr(s, "selectinload(Response.answers)") != NULL, "%s", s);
+	free(s);
+}
+END_TEST
+
+START_TEST(context_factories)
+{
+	/* a factory named only in the context's session_factories */
+	json_t *ctx = json_loads("{\"db_config\":{\"session_factories\":[{\"name\":\"Mk\"}]},"
+				 "\"tech_stack\":{\"orm\":\"sqlalchemy\",\"orm_version\":\"1.4.51\"}}", 0, NULL);
+	struct db_case c = { "def f(ids):\n    with Mk() as s:\n        for i in ids:\n"
+			     "            s.query(T).get(i)\n", "4" };
+	char *t;
+	ck_assert_ptr_nonnull(ctx);
+	db_expect(&query_auditor, ID, &c, ctx);
+	db_one(&query_auditor, ID, c.src, ctx, &t);
+	ck_assert_msg(strstr(t, "query(T).filter(T.id.in_(ids))") != NULL, "%s", t);
+	free(t);
+	json_decref(ctx);
+}
+END_TEST
+
+START_TEST(malformed)
+{
+	db_malformed(&query_auditor, ID);
+}
+END_TEST
+
+Suite *suite_n_plus_one_query(void)
+{
+	Suite *s = suite_create(ID);
+	TCase *p = tcase_create("positives"), *n = tcase_create("negatives"), *m = tcase_create("malformed");
+	tcase_add_loop_test(p, positive, 0, (int)(sizeof(positives) / sizeof(positives[0])));
+	tcase_add_test(p, severity_and_text);
+	tcase_add_test(p, context_factories);
+	tcase_add_loop_test(n, negative, 0, (int)(sizeof(negatives) / sizeof(negatives[0])));
+	tcase_add_test(m, malformed);
+	suite_add_tcase(s, p);
+	suite_add_tcase(s, n);
+	suite_add_tcase(s, m);
+	return s;
+}
