@@ -75,6 +75,13 @@ static int tok_is_augop(const struct py_toks *t, uint32_t i)
 	static const char *const ops[] = { "+=", "-=", "*=", "/=", "//=", "%=", "**=", "|=", "&=",
 					   "^=", ">>=", "<<=", "@=", NULL };
 	int k;
+	const struct py_tok *tk;
+	if (i >= t->n)
+		return 0;
+	tk = &t->v[i];
+	/* every augmented operator is an OP of 2-3 bytes ending in '=' */
+	if (tk->kind != PT_OP || tk->len < 2 || t->src[tk->off + tk->len - 1] != '=')
+		return 0;
 	for (k = 0; ops[k]; k++)
 		if (py_tok_is(t, i, ops[k]))
 			return 1;

@@ -19,22 +19,9 @@
 #define MAX_CS 256
 #define MAX_PARTS 64
 
-static const char *const keywords[] = {
-	"False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-	"continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
-	"if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
-	"return", "try", "while", "with", "yield", NULL
-};
-
 static int is_keyword(const struct py_toks *t, uint32_t i)
 {
-	int k;
-	if (t->v[i].kind != PT_NAME)
-		return 0;
-	for (k = 0; keywords[k]; k++)
-		if (py_tok_is(t, i, keywords[k]))
-			return 1;
-	return 0;
+	return t->v[i].kind == PT_NAME && (t->v[i].flags & PTF_KEYWORD);
 }
 
 static int is_name(const struct py_toks *t, uint32_t i)

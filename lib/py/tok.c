@@ -413,6 +413,24 @@ static void end_logical_line(struct lexer *lx, size_t at)
 	lx->depth = 0;
 }
 
+static const char *const hard_keywords[] = {
+	"False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
+	"continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
+	"if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
+	"return", "try", "while", "with", "yield", NULL
+};
+
+static int is_hard_keyword(const char *p, size_t n)
+{
+	int k;
+	if (n < 2 || n > 8)
+		return 0;
+	for (k = 0; hard_keywords[k]; k++)
+		if (hard_keywords[k][0] == p[0] && strlen(hard_keywords[k]) == n && !memcmp(hard_keywords[k], p, n))
+			return 1;
+	return 0;
+}
+
 static void lex_one(struct lexer *lx)
 {
 	char c = lx->s[lx->pos];
@@ -457,7 +475,8 @@ static void lex_one(struct lexer *lx)
 		}
 		while (lx->pos < lx->len && is_id_char((unsigned char)lx->s[lx->pos]))
 			lx->pos++;
-		emit(lx, PT_NAME, start, lx->line, col_of(lx, start), 0);
+		emit(lx, PT_NAME, start, lx->line, col_of(lx, start),
+		     is_hard_keyword(lx->s + start, lx->pos - start) ? PTF_KEYWORD : 0);
 		return;
 	}
 	if (c == '"' || c == '\'') {
@@ -529,10 +548,18 @@ void py_toks_free(struct py_toks *toks)
 
 int py_tok_is(const struct py_toks *toks, size_t i, const char *s)
 {
-	size_t n;
+	const struct py_tok *t;
+	const char *p;
+	uint32_t j;
 	if (i >= toks->n)
 		return 0;
-	n = strlen(s);
-	return toks->v[i].len == n && (toks->v[i].kind == PT_OP || toks->v[i].kind == PT_NAME) &&
-	       !memcmp(toks->src + toks->v[i].off, s, n);
+	t = &toks->v[i];
+	if (t->kind != PT_OP && t->kind != PT_NAME)
+		return 0;
+	p = toks->src + t->off;
+	/* compare without strlen: this runs for nearly every token */
+	for (j = 0; j < t->len; j++)
+		if (s[j] != p[j])
+			return 0;
+	return s[t->len] == '\0';
 }

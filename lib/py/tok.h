@@ -36,6 +36,7 @@ struct py_tok {
 #define PTF_BYTES   0x02
 #define PTF_TRIPLE  0x04
 #define PTF_UNTERMINATED 0x08
+#define PTF_KEYWORD 0x10     /* a hard keyword (if, for, await, ...) */
 
 struct py_toks {
 	const char *src;   /* borrowed: the text tokenized */
