@@ -20,6 +20,7 @@ PKGS := jansson libcurl libpcre2-8
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS ?= -O2 -g
 BUILD ?= build
+B ?= bin
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DPPERF_VERSION='"$(VERSION)"' -Ilib \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CPPFLAGS)
@@ -28,7 +29,7 @@ CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 PHASES := discover research audit-query audit-txn audit-runtime aggregate publish
-BINS := $(addprefix bin/pperf-,$(PHASES)) bin/pperf
+BINS := $(addprefix $(B)/pperf-,$(PHASES)) $(B)/pperf
 
 LIB_SRCS := $(sort $(wildcard lib/*.c lib/py/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -56,14 +57,14 @@ $(LIBA): $(LIB_OBJS)
 
 define PHASE_template
 $(1)_OBJS := $$(patsubst %.c,$(BUILD)/%.o,$$(sort $$(wildcard $(1)/*.c)))
-bin/pperf-$(1): $$($(1)_OBJS) $(LIBA)
-	@mkdir -p bin
+$(B)/pperf-$(1): $$($(1)_OBJS) $(LIBA)
+	@mkdir -p $(B)
 	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $(LIBA) $$(LDLIBS_ALL)
 endef
 $(foreach p,$(PHASES),$(eval $(call PHASE_template,$(p))))
 
-bin/pperf: pperf.sh
-	@mkdir -p bin
+$(B)/pperf: pperf.sh
+	@mkdir -p $(B)
 	sed 's/@VERSION@/$(VERSION)/' pperf.sh > $@.tmp && chmod +x $@.tmp && mv $@.tmp $@
 
 # ---- tests
@@ -82,9 +83,13 @@ CHECK_OBJS := $(CHECK_SRCS:%.c=$(BUILD)/%.o)
 $(BUILD)/t/unit-runner: $(UNIT_OBJS) $(CHECK_OBJS) $(LIBA)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(CHECK_OBJS) $(LIBA) $(CHECK_LIBS) $(LDLIBS_ALL)
 
+$(BUILD)/t/pydump: t/tools/pydump.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS_ALL)
+
 check: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/t/unit-runner
-	@sh t/run-tests.sh $(BUILD)
+	@$(MAKE) --no-print-directory all $(BUILD)/t/unit-runner $(BUILD)/t/pydump
+	@PPERF_BIN=$(CURDIR)/$(B) PPERF_TOOLS=$(CURDIR)/$(BUILD)/t sh t/run-tests.sh $(BUILD)
 
 unit: all $(BUILD)/t/unit-runner
 	$(BUILD)/t/unit-runner
@@ -94,7 +99,8 @@ audit: deps
 	@./bin/pperf $(if $(ROOT),"$(ROOT)",examples/app)
 
 asan:
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	$(MAKE) BUILD=build-asan B=build-asan/bin CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" check
 
 score: all

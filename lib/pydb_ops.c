@@ -422,6 +422,28 @@ static int session_first_arg(const struct py_binds *b, const struct py_call *c)
 	       !strcmp(name, "dbsession") || !strcmp(name, "self.session") || !strcmp(name, "self.db");
 }
 
+/* 1 for a repository method that builds a statement, a clause or loader
+ * options instead of running a query (get_base_statement, get_meter_clause,
+ * get_eager_options). */
+static int repo_builder(const char *m)
+{
+	static const char *const words[] = { "statement", "stmt", "clause", "option", "expression",
+					     "builder", "_query_base", NULL };
+	size_t i;
+	for (i = 0; words[i]; i++)
+		if (strstr(m, words[i]))
+			return 1;
+	return 0;
+}
+
+/* 1 when c, a data-access call inside an async def, is neither awaited nor
+ * handed to another call (gather, create_task, append): in an async code
+ * base such a call cannot be doing I/O itself. */
+static int unawaited_in_async(const struct py_outline *ol, const struct py_call *c)
+{
+	return !c->awaited && c->parent_call < 0 && py_call_in_async_def(ol, c);
+}
+
 enum py_dbop py_call_dbop(const struct py_binds *b, size_t ci, struct py_dbop_info *info)
 {
 	const struct py_outline *ol = b->ol;
@@ -462,6 +484,8 @@ enum py_dbop py_call_dbop(const struct py_binds *b, size_t ci, struct py_dbop_in
 	if (py_recv_is_repo(b, c->block, info->recv, c->name_begin) ||
 	    (!paren && (strchr(c->name, '_') || !strncmp(info->recv, "crud", 4)) && session_first_arg(b, c))) {
 		info->repo = 1;
+		if (repo_builder(c->name) || unawaited_in_async(ol, c))
+			return info->op = DBOP_NONE;
 		return info->op = repo_op(c->name);
 	}
 	return info->op = DBOP_NONE;

@@ -234,7 +234,7 @@ static int is_test_name(const char *b)
 	static const char *const js_ext[] = { ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs",
 					      ".mts", ".cts", NULL };
 	const char *const *e;
-	if (strcmp(b, "conftest.py") == 0)
+	if (strcmp(b, "conftest.py") == 0 || strcmp(b, "tests.py") == 0)
 		return 1;
 	if (ends_with(b, ".py") && (starts_with(b, "test_") || ends_with(b, "_test.py")))
 		return 1;
@@ -284,6 +284,22 @@ static int head_is_generated(const char *head, size_t n)
 	return 0;
 }
 
+/* 1 for an Alembic revision kept outside alembic/versions (for example
+ * src/app/database/revisions/core/versions/x.py): a .py file in a
+ * "versions" folder whose head assigns down_revision. */
+static int alembic_revision(const char *path, const char *head, size_t n)
+{
+	static const char *const versions[] = { "versions", NULL };
+	static const char key[] = "down_revision";
+	size_t i, k = sizeof(key) - 1;
+	if (!head || !ends_with(path, ".py") || !dir_component_in(path, versions))
+		return 0;
+	for (i = 0; i + k <= n; i++)
+		if (head[i] == 'd' && memcmp(head + i, key, k) == 0 && (i == 0 || head[i - 1] == '\n'))
+			return 1;
+	return 0;
+}
+
 enum walk_role walk_role(const char *path, const char *head, size_t headlen)
 {
 	static const char *const vendor[] = { "vendor", "third_party", "site-packages",
@@ -299,7 +315,7 @@ enum walk_role walk_role(const char *path, const char *head, size_t headlen)
 	if (dir_component_in(path, tests) || is_test_name(b))
 		return ROLE_TEST;
 	if (has_dir_seq(path, "alembic/versions") || dir_component_in(path, migrations) ||
-	    strcmp(e, "sql") == 0)
+	    strcmp(e, "sql") == 0 || alembic_revision(path, head, headlen))
 		return ROLE_MIGRATION;
 	if (ends_with(b, "_pb2.py") || ends_with(b, "_pb2_grpc.py") || ends_with(b, ".pb.go") ||
 	    ends_with(b, ".min.js") || ends_with(b, ".min.css") || head_is_generated(head, headlen))

@@ -56,11 +56,11 @@ for script in t/e2e/*.sh; do
 	tmp=$(mktemp -d "$scratch/e2e.XXXXXX") || exit 2
 	status=0
 	if [ -n "$have_timeout" ]; then
-		PPERF_BIN=$root/bin PPERF_ROOT=$root TMPDIR=$tmp \
+		PPERF_BIN=${PPERF_BIN:-$root/bin} PPERF_ROOT=$root TMPDIR=$tmp \
 			timeout -k 10 "$timeout_s" sh "$script" </dev/null >"$scratch/e2e.out" 2>&1 ||
 			status=$?
 	else
-		PPERF_BIN=$root/bin PPERF_ROOT=$root TMPDIR=$tmp \
+		PPERF_BIN=${PPERF_BIN:-$root/bin} PPERF_ROOT=$root TMPDIR=$tmp \
 			sh "$script" </dev/null >"$scratch/e2e.out" 2>&1 || status=$?
 	fi
 	chmod -R u+rwx "$tmp" 2>/dev/null

@@ -347,6 +347,17 @@ static void close_block(struct ol_build *b, int bi, uint32_t body_end)
 	bl->end_line = b->last_line > bl->line ? b->last_line : bl->line;
 }
 
+/* First token of a case clause's guard ("case x if cond:"), or colon. */
+static uint32_t case_guard(struct ol_build *b, uint32_t i, uint32_t colon)
+{
+	const struct py_toks *t = b->toks;
+	uint32_t k;
+	for (k = i + 1; k < colon; k++)
+		if (t->v[k].depth == t->v[i].depth && py_tok_is(t, k, "if"))
+			return k + 1;
+	return colon;
+}
+
 /* Handles one simple or compound statement [i,end) inside the current block. */
 static int do_statement(struct ol_build *b, uint32_t i, uint32_t end)
 {
@@ -392,7 +403,13 @@ static int do_statement(struct ol_build *b, uint32_t i, uint32_t end)
 	si = new_stmt(b, i, colon < end ? colon + 1 : end, cur, bi);
 	if (si < 0)
 		return -1;
-	/* a while condition runs every iteration: its calls are in the loop */
+	/* a while condition runs every iteration: its calls are in the loop;
+	 * "match (a, b):" is no call of match, and a case pattern holds no
+	 * calls (Point() is a class pattern) but its guard may */
+	if (kind == PB_MATCH)
+		i++;
+	else if (kind == PB_CASE)
+		i = case_guard(b, i, colon);
 	if (ol_scan_expr(b, si, i, colon, kind == PB_WHILE ? bi : cur) < 0)
 		return -1;
 	b->ol->blocks[bi].body_begin = colon + 1;

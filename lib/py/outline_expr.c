@@ -240,8 +240,13 @@ static int add_call(struct ol_build *b, int si, uint32_t p, uint32_t begin, int 
 	c->name_begin = first;
 	c->lparen = is_ref ? ref_end : p;
 	c->rparen = is_ref ? ref_end : (b->match[p] >= 0 ? (uint32_t)b->match[p] : p);
-	c->line = t->v[name_tok < t->n ? name_tok : p].line;
-	c->col = t->v[name_tok < t->n ? name_tok : p].col;
+	/* the line of the callee's last token, as Python's ast has it: the
+	 * name of ".all()", or the ')' of "type(...)()" */
+	{
+		uint32_t last = is_ref ? ref_end : p - 1;
+		c->line = t->v[last].end_line;
+		c->col = t->v[last].col;
+	}
 	c->end_line = t->v[c->rparen].end_line;
 	c->stmt = si;
 	c->block = blk;
