@@ -113,12 +113,10 @@ lint:
 	@for m in man/*.[157]; do mandoc -Tlint -Wwarning $$m || exit 1; done
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
-	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
-	if [ -d data ]; then cp -R data/. $(DESTDIR)$(DATADIR)/; fi
+	for s in 1 5 7; do for m in man/*.$$s; do [ -f "$$m" ] || continue; \
+		install -m 644 "$$m" $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; done; done
 
 clean:
 	rm -rf build build-asan bin

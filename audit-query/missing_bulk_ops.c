@@ -17,8 +17,11 @@
  *     session.add_all([ArchivedMessage(room_id=m.room_id, text=m.text) for m in old])
  *
  * Severity: MEDIUM.  Not reported: add_all, executemany-style calls with a
- * list of rows, loops over a small literal collection, and while-loops
- * (one insert per incoming event).
+ * list of rows, insert().values(rows), batch, many and bulk methods,
+ * loops over batches (chunk, range(0, n, size)), loops over a small
+ * literal collection, while-loops (one insert per incoming event), add()
+ * of an object that was loaded or not constructed in the iteration, and
+ * services or self methods that take the session.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -84,6 +87,61 @@ static int adds_loop_row(const struct py_outline *ol, const struct py_call *c, i
 	return 0;
 }
 
+/* 1 when tokens [b,e) construct an object: Model(...), models.Model(...),
+ * Model.from_row(...) -- a capitalised component in the callee chain. */
+static int constructs(const struct py_toks *t, uint32_t b, uint32_t e)
+{
+	uint32_t k;
+	int cap = 0;
+	while (b < e && py_tok_is(t, b, "await"))
+		b++;
+	for (k = b; k < e && t->v[k].kind == PT_NAME; k += 2) {
+		cap |= isupper((unsigned char)py_tok_text(t, k)[0]) != 0;
+		if (k + 1 < e && py_tok_is(t, k + 1, "("))
+			return cap;
+		if (k + 1 >= e || !py_tok_is(t, k + 1, "."))
+			break;
+	}
+	return 0;
+}
+
+/* 1 when add(x), x a plain name, attaches an object that is not new in
+ * this iteration: x was bound before the loop (the same object every
+ * time) or by a tuple unpacking, x is not built by a constructor in the
+ * loop (loaded from the database or a dict of loaded rows, or returned by
+ * a helper that made it: an UPDATE at flush or nothing, not an INSERT), or
+ * x was already added earlier in the same iteration. */
+static int adds_existing(const struct py_binds *b, const struct py_call *c, int loop)
+{
+	const struct py_outline *ol = b->ol;
+	const struct py_toks *t = ol->toks;
+	const struct py_block *bl = &ol->blocks[loop];
+	uint32_t vb, ve, bb = bl->kind == PB_COMP ? bl->comp_open_tok : bl->body_begin;
+	uint32_t be = bl->kind == PB_COMP ? bl->comp_close_tok : bl->body_end;
+	char name[128];
+	size_t ci, nl;
+	if (c->rparen != c->lparen + 2 || t->v[c->lparen + 1].kind != PT_NAME || t->v[c->lparen + 1].len >= sizeof(name))
+		return 0;
+	nl = t->v[c->lparen + 1].len;
+	snprintf(name, sizeof(name), "%.*s", (int)nl, py_tok_text(t, c->lparen + 1));
+	if (!py_last_assign(ol, c->func, name, c->lparen + 1, &vb, &ve) || vb < bb || vb >= be)
+		return 1;
+	if (!constructs(t, vb, ve))
+		return 1;
+	for (ci = py_first_call_from(ol, vb); ci < ol->ncalls && ol->calls[ci].lparen < ve; ci++) {
+		struct py_dbop_info info;
+		if (py_call_dbop(b, ci, &info) == DBOP_READ)
+			return 1; /* Repo.from_session(s).get_by_id(i) */
+	}
+	for (ci = py_first_call_from(ol, ve); ci < ol->ncalls && ol->calls[ci].name_begin < c->name_begin; ci++) {
+		const struct py_call *p = &ol->calls[ci];
+		if (!strcmp(p->name, "add") && p->rparen == p->lparen + 2 && t->v[p->lparen + 1].len == nl &&
+		    !strncmp(py_tok_text(t, p->lparen + 1), name, nl) && !strcmp(p->callee, c->callee))
+			return 1;
+	}
+	return 0;
+}
+
 void check_missing_bulk_ops(struct check_ctx *cx)
 {
 	const struct py_outline *ol = cx->ol;
@@ -104,7 +162,9 @@ void check_missing_bulk_ops(struct check_ctx *cx)
 		if (loop < 0)
 			continue;
 		ik = py_loop_iter_kind(&b, loop);
-		if (ik == PIK_LITERAL || ik == PIK_PAGES || ik == PIK_EVENTS || (op == DBOP_ADD && adds_loop_row(ol, c, loop)))
+		if (ik == PIK_LITERAL || ik == PIK_PAGES || ik == PIK_EVENTS ||
+		    (op == DBOP_ADD && (adds_loop_row(ol, c, loop) || adds_existing(&b, c, loop))) ||
+		    (op == DBOP_INSERT && py_stmt_table_varies(&b, ci, loop)))
 			continue;
 		py_call_model(ol, c, model, sizeof(model));
 		if (!model[0]) {

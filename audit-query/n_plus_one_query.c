@@ -168,7 +168,7 @@ static void queries_in_loops(struct check_ctx *cx, const struct py_binds *b, str
 		if (ik == PIK_LITERAL || ik == PIK_PAGES || ik == PIK_EVENTS)
 			continue;
 		root = &ol->calls[info.root];
-		if (py_range_set_based(ol->toks, root->name_begin, c->rparen) ||
+		if (py_call_set_based(b, ci, root->name_begin, loop) || py_stmt_table_varies(b, ci, loop) ||
 		    (info.chain_query && deferred_query(ol, root, c, loop)) || !seen_add(seen, root->line))
 			continue;
 		py_call_model(ol, info.chain_query ? root : c, model, sizeof(model));

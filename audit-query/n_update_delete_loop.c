@@ -23,8 +23,12 @@
  * collection, MEDIUM over a small literal collection and in scripts/.
  * Not reported: statements that are already set-based per chunk (an
  * in_()/any_() filter, a loop over batches or chunks), executemany-style
- * calls with a list of parameter sets, while-loops, and per-row attribute
- * assignments flushed by the unit of work.
+ * calls with a list of parameter sets (a display or a named list such as
+ * batch), while-loops (and LIMIT :batch_size passes inside them), loops
+ * whose table comes from the loop variable (one statement per table),
+ * loops over a pair of literal values, services and self methods that
+ * take the session, and per-row attribute assignments flushed by the unit
+ * of work.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +59,15 @@ static enum py_dbop row_write(const struct py_binds *b, const struct py_call *c,
 	if (py_loop_iter_kind(b, loop) != PIK_QUERY)
 		return DBOP_NONE;
 	return c->name[0] == 's' ? DBOP_UPDATE : DBOP_DELETE;
+}
+
+/* 1 when call ci runs inside a while-loop (its innermost loop) and
+ * updates or deletes a bounded batch per pass: while True: UPDATE ...
+ * WHERE id IN (SELECT ... LIMIT :batch_size). */
+static int batched_in_while(const struct py_binds *b, size_t ci)
+{
+	int loop = py_call_loop(b->ol, &b->ol->calls[ci]);
+	return loop >= 0 && b->ol->blocks[loop].kind == PB_WHILE && py_stmt_limited(b, ci);
 }
 
 static int in_scripts(const char *path)
@@ -115,18 +128,22 @@ void check_n_update_delete_loop(struct check_ctx *cx)
 		enum severity sev = SEV_HIGH;
 		enum py_iter_kind ik;
 		char model[64], col[64], issue[512], rec[768], *it;
-		int loop = py_call_row_loop(ol, c);
+		int loop = py_call_row_loop(ol, c), lit;
 		if (op == DBOP_NONE && !c->is_ref)
 			op = row_write(&b, c, loop);
 		if (op != DBOP_UPDATE && op != DBOP_DELETE)
 			continue;
 		root = &ol->calls[info.root];
-		if (loop < 0 || py_range_set_based(ol->toks, root->name_begin, c->rparen))
+		if (loop < 0 || py_call_set_based(&b, ci, root->name_begin, loop) || batched_in_while(&b, ci) ||
+		    py_stmt_table_varies(&b, ci, loop))
 			continue;
 		ik = py_loop_iter_kind(&b, loop);
 		if (ik == PIK_PAGES || ik == PIK_EVENTS)
 			continue;
-		if (ik == PIK_LITERAL || in_scripts(cx->path))
+		/* the issue's rule: a loop over a literal collection, however
+		 * small, still sends one statement per entry: MEDIUM */
+		lit = py_loop_literal_size(&b, loop);
+		if (lit > 0 || ik == PIK_LITERAL || in_scripts(cx->path))
 			sev = SEV_MEDIUM;
 		py_call_model(ol, info.chain_query ? root : c, model, sizeof(model));
 		if (!model[0]) {

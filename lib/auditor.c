@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "auditor.h"
@@ -29,23 +30,35 @@ static void usage(const struct auditor *a, FILE *fp)
 		a->phase, a->phase);
 }
 
-static void help(const struct auditor *a)
+/* After a usage error message: the usage on stderr, EXIT_USAGE. */
+static int usage_error(const struct auditor *a)
 {
-	usage(a, stdout);
-	printf("\nAudits Python sources for %s problems and writes a pperf.result/1\n"
-	       "document on standard output.  Reads the pperf.context/1 document made by\n"
-	       "pperf-discover (or pperf-research) on standard input; given PATH, or when\n"
-	       "standard input is a terminal, discovers the project itself.\n\n"
-	       "  --fail-on SEVERITY  exit 1 when a finding is at or above SEVERITY\n"
-	       "                      (CRITICAL, HIGH, MEDIUM, LOW, never; default never)\n"
-	       "  --checks ID,...     run only these checks\n"
-	       "  --list-checks       print the checks of this auditor and exit\n"
-	       "  --explain ID        print what a check finds, why, and what to do\n"
-	       "  -h, --help          show this help\n"
-	       "  -V, --version       show the version\n\n"
-	       "Exit status: 0 success, 1 findings at or above --fail-on, 2 usage error,\n"
-	       "3 bad input data, 4 system or I/O error.\n",
-	       a->category);
+	usage(a, stderr);
+	return EXIT_USAGE;
+}
+
+static void help(const struct auditor *a, FILE *fp)
+{
+	size_t i;
+	usage(a, fp);
+	fprintf(fp, "\nAudits Python sources for %s problems and writes one\n"
+		"pperf.result/1 document on standard output.  Reads the pperf.context/1\n"
+		"document made by pperf-discover (or pperf-research) on standard input;\n"
+		"given PATH, or when standard input is a terminal, discovers the project\n"
+		"itself.\n\n"
+		"  --fail-on SEVERITY  exit 1 when a finding is at or above SEVERITY\n"
+		"                      (CRITICAL, HIGH, MEDIUM, LOW, never; default never)\n"
+		"  --checks ID,...     run only these checks\n"
+		"  --list-checks       print the checks of this auditor and exit\n"
+		"  --explain ID        print what a check finds, why, and what to do\n"
+		"  -h, --help          show this help\n"
+		"  -V, --version       show the version\n\n"
+		"Checks (details: --explain ID, pperf-checks(7)):\n",
+		a->category);
+	for (i = 0; i < a->nchecks; i++)
+		fprintf(fp, "  %s%s\n", a->checks[i].id, a->checks[i].run ? "" : " (not implemented yet)");
+	fputs("\nExit status: 0 success, 1 findings at or above --fail-on, 2 usage error,\n"
+	      "3 bad input data, 4 system or I/O error, 5 network error.\n", fp);
 }
 
 const struct check_def *auditor_find_check(const struct check_def *checks, size_t n, const char *id)
@@ -57,20 +70,86 @@ const struct check_def *auditor_find_check(const struct check_def *checks, size_
 	return NULL;
 }
 
-static void list_checks(const struct auditor *a)
+static void list_checks(const struct auditor *a, FILE *fp)
 {
 	size_t i;
 	for (i = 0; i < a->nchecks; i++)
-		printf("%-30s %-8s %s%s\n", a->checks[i].id, severity_name(a->checks[i].severity),
-		       a->checks[i].title, a->checks[i].run ? "" : " (not implemented yet)");
+		fprintf(fp, "%-30s %-8s %s%s\n", a->checks[i].id, severity_name(a->checks[i].severity),
+			a->checks[i].title, a->checks[i].run ? "" : " (not implemented yet)");
 }
 
-static void explain(const struct check_def *c)
+/* Writes text as lines of at most width columns, each after indent spaces.
+ * Breaks at runs of spaces; a word longer than a line stays whole. */
+static void put_wrapped(FILE *fp, const char *text, int indent, size_t width)
 {
-	printf("%s: %s\n\nWhy it matters:\n  %s\n\nSeverity:\n  %s\n\nExample:\n%s\n\n"
-	       "Use instead:\n%s\n\nEffort: %s\n%s",
-	       c->id, c->title, c->why, c->severity_rule, c->example, c->instead, c->effort,
-	       c->run ? "" : "\nThis check is not implemented yet; it is reported with \"ran\": false.\n");
+	size_t room = width > (size_t)indent ? width - (size_t)indent : 1;
+	const char *p = text;
+	for (;;) {
+		const char *end, *brk = NULL, *last;
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		for (end = p; *end && (size_t)(end - p) < room; end++)
+			if (*end == ' ')
+				brk = end;
+		if (*end && *end != ' ' && brk)
+			end = brk;
+		while (*end && *end != ' ')  /* no space in room: the word stays whole */
+			end++;
+		for (last = end; last > p && last[-1] == ' '; last--)
+			;
+		fprintf(fp, "%*s%.*s\n", indent, "", (int)(last - p), p);
+		p = end;
+	}
+}
+
+/* The text of --explain: header lines "Key: value", then indented sections. */
+static void explain(const struct auditor *a, const struct check_def *c, FILE *fp)
+{
+	fprintf(fp, "%s: %s\n\nAuditor: pperf-%s (%s)\nPrinciple: %s\nDefault severity: %s\n"
+		"Effort: %s\nStatus: %s\n\nWhy it matters:\n",
+		c->id, c->title, a->phase, a->category, c->principle, severity_name(c->severity),
+		c->effort, c->run ? "implemented" : "not implemented yet (reported with \"ran\": false)");
+	put_wrapped(fp, c->why, 2, 78);
+	fputs("\nSeverity:\n", fp);
+	put_wrapped(fp, c->severity_rule, 2, 78);
+	fprintf(fp, "\nExample:\n%s\n\nUse instead:\n%s\n", c->example, c->instead);
+}
+
+/* Builds text with fn into memory and writes it to stdout at once. Exit status. */
+static int emit_text(const struct auditor *a, const struct check_def *c,
+		     void (*fn)(const struct auditor *, const struct check_def *, FILE *))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	int rc;
+	if (!m) {
+		cli_error("out of memory");
+		return EXIT_IO;
+	}
+	fn(a, c, m);
+	if (fclose(m) != 0 || !buf) {
+		free(buf);
+		cli_error("out of memory");
+		return EXIT_IO;
+	}
+	rc = cli_emit_stdout(buf, len);
+	free(buf);
+	return rc;
+}
+
+static void help_text(const struct auditor *a, const struct check_def *c, FILE *fp)
+{
+	(void)c;
+	help(a, fp);
+}
+
+static void list_text(const struct auditor *a, const struct check_def *c, FILE *fp)
+{
+	(void)c;
+	list_checks(a, fp);
 }
 
 /* 1 when id is selected by the comma list only (NULL selects all). */
@@ -95,15 +174,19 @@ static int selected(const char *only, const char *id)
 static int validate_only(const struct auditor *a, const char *only)
 {
 	char *dup = strdup(only), *save = NULL, *w;
-	int rc = 0;
+	int rc = 0, n = 0;
 	if (!dup)
 		return -1;
-	for (w = strtok_r(dup, ",", &save); w; w = strtok_r(NULL, ",", &save))
+	for (w = strtok_r(dup, ",", &save); w; w = strtok_r(NULL, ",", &save), n++)
 		if (!auditor_find_check(a->checks, a->nchecks, w)) {
 			cli_error("--checks: unknown check '%s' (see --list-checks)", w);
 			rc = -1;
 			break;
 		}
+	if (rc == 0 && n == 0) {
+		cli_error("--checks: no check named (see --list-checks)");
+		rc = -1;
+	}
 	free(dup);
 	return rc;
 }
@@ -218,6 +301,15 @@ int auditor_run_buffer(const struct check_def *checks, size_t nchecks, const cha
 	return rc;
 }
 
+/* The warning for a source file that cannot be audited (errno from srcfile_load). */
+static void warn_skipped(const char *rel, enum srcfile_status st, unsigned line, unsigned col)
+{
+	const char *why = srcfile_strerror(st);
+	if (st == SRC_ERR_IO)
+		why = errno == EINVAL ? "not a regular file" : strerror(errno);
+	cli_msg("warning", rel, line, col, "skipped: %s", why);
+}
+
 /* Audits every Python source file of the context. 0, or exit status. */
 static int audit_each_file(const struct auditor *a, const struct aopts *o, const json_t *ctx,
 			   struct finding_list *out, unsigned *per_check, unsigned *nfiles,
@@ -240,13 +332,14 @@ static int audit_each_file(const struct auditor *a, const struct aopts *o, const
 			continue;
 		flen = strlen(root ? root : ".") + strlen(rel) + 2;
 		full = malloc(flen);
-		if (!full)
+		if (!full) {
+			cli_error("out of memory");
 			return EXIT_IO;
+		}
 		snprintf(full, flen, "%s/%s", root ? root : ".", rel);
 		st = srcfile_load(&sf, full, 0, &bl, &bc);
 		if (st != SRC_OK) {
-			cli_msg("warning", rel, bl, bc, "skipped: %s",
-				st == SRC_ERR_IO ? strerror(errno) : srcfile_strerror(st));
+			warn_skipped(rel, st, bl, bc);
 			free(full);
 			continue;
 		}
@@ -263,11 +356,52 @@ static int audit_each_file(const struct auditor *a, const struct aopts *o, const
 	return 0;
 }
 
+/* 1 when the context lists a Python source file, the only files audited. */
+static int has_python_sources(const json_t *ctx)
+{
+	const json_t *f;
+	size_t i;
+	json_array_foreach(json_object_get(ctx, "files"), i, f) {
+		const char *role = json_string_value(json_object_get(f, "role"));
+		const char *lang = json_string_value(json_object_get(f, "language"));
+		if (role && lang && !strcmp(role, "source") && !strcmp(lang, "python"))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The codebase_root of a context with files to read must be a directory
+ * here: a context made on another machine, or for a tree that is gone,
+ * would otherwise give a perfect score for nothing audited.  0 or EXIT_IO.
+ */
+static int check_codebase_root(const json_t *ctx)
+{
+	const char *root = json_string_value(json_object_get(ctx, "codebase_root"));
+	struct stat st;
+	if (!has_python_sources(ctx))
+		return EXIT_OK;
+	if (!root)
+		root = ".";
+	if (stat(root, &st) < 0) {
+		cli_msg("error", root, 0, 0, "codebase_root: %s", strerror(errno));
+		return EXIT_IO;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		cli_msg("error", root, 0, 0, "codebase_root: %s", strerror(ENOTDIR));
+		return EXIT_IO;
+	}
+	return EXIT_OK;
+}
+
 static int audit_files(const struct auditor *a, const struct aopts *o, const json_t *ctx,
 		       struct finding_list *out, unsigned *per_check, unsigned *nfiles)
 {
 	struct auditor_cache cache = { ctx, NULL, 0, 0 };
-	int rc = audit_each_file(a, o, ctx, out, per_check, nfiles, &cache);
+	int rc = check_codebase_root(ctx);
+	if (rc != EXIT_OK)
+		return rc;
+	rc = audit_each_file(a, o, ctx, out, per_check, nfiles, &cache);
 	py_index_free(cache.index);
 	return rc;
 }
@@ -343,7 +477,22 @@ static json_t *get_context(const struct auditor *a, const struct aopts *o, int *
 	return ctx;
 }
 
-int auditor_main(const struct auditor *a, int argc, char **argv)
+/* Names the option getopt rejected: arg is its argv word, opt getopt's optopt. */
+static void bad_option(const char *arg, int opt)
+{
+	const char *eq = strchr(arg, '=');
+	char shortopt[3] = { '-', (char)opt, '\0' };
+	if (!strncmp(arg, "--", 2) && eq && opt)
+		cli_error("option '%.*s' takes no argument", (int)(eq - arg), arg);
+	else
+		cli_error("unknown option '%s'", !strncmp(arg, "--", 2) || !opt ? arg : shortopt);
+}
+
+/*
+ * Parses argv into o.  Returns -1 to go on with the audit, else the exit
+ * status (after --help, --version, --list-checks, --explain or an error).
+ */
+static int parse_args(const struct auditor *a, int argc, char **argv, struct aopts *o)
 {
 	static const struct option longopts[] = {
 		{ "checks", required_argument, NULL, 'c' },
@@ -354,54 +503,64 @@ int auditor_main(const struct auditor *a, int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct aopts o;
-	struct finding_list fl;
-	unsigned *per_check, nfiles = 0;
-	json_t *ctx, *doc;
-	int ch, status = EXIT_OK;
-	cli_init(argv[0]);
-	memset(&o, 0, sizeof(o));
-	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	const struct check_def *c;
+	int ch;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			o.only = optarg;
+			o->only = optarg;
 			break;
-		case 'e': {
-			const struct check_def *c = auditor_find_check(a->checks, a->nchecks, optarg);
+		case 'e':
+			c = auditor_find_check(a->checks, a->nchecks, optarg);
 			if (!c) {
 				cli_error("--explain: unknown check '%s' (see --list-checks)", optarg);
 				return EXIT_USAGE;
 			}
-			explain(c);
-			return EXIT_OK;
-		}
+			return emit_text(a, c, explain);
 		case 'f':
-			o.fail_on = cli_parse_fail_on(optarg);
-			if (o.fail_on < 0) {
+			o->fail_on = cli_parse_fail_on(optarg);
+			if (o->fail_on < 0) {
 				cli_error("--fail-on: unknown severity '%s'", optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 'h':
-			help(a);
-			return EXIT_OK;
+			return emit_text(a, NULL, help_text);
 		case 'l':
-			list_checks(a);
-			return EXIT_OK;
+			return emit_text(a, NULL, list_text);
 		case 'V':
 			cli_print_version();
 			return EXIT_OK;
+		case ':':
+			cli_error("option '%s' needs an argument", argv[optind - 1]);
+			return usage_error(a);
 		default:
-			usage(a, stderr);
-			return EXIT_USAGE;
+			bad_option(argv[optind - 1], optopt);
+			return usage_error(a);
 		}
 	}
 	if (argc - optind > 1) {
-		usage(a, stderr);
-		return EXIT_USAGE;
+		cli_error("unexpected operand '%s'", argv[optind + 1]);
+		return usage_error(a);
 	}
 	if (optind < argc)
-		o.path = argv[optind];
+		o->path = argv[optind];
+	return -1;
+}
+
+int auditor_main(const struct auditor *a, int argc, char **argv)
+{
+	struct aopts o;
+	struct finding_list fl;
+	unsigned *per_check, nfiles = 0;
+	json_t *ctx, *doc;
+	int status = EXIT_OK;
+	cli_init(argv[0]);
+	memset(&o, 0, sizeof(o));
+	if ((status = parse_args(a, argc, argv, &o)) >= 0)
+		return status;
+	status = EXIT_OK;
 	if (o.only && validate_only(a, o.only) < 0)
 		return EXIT_USAGE;
 	ctx = get_context(a, &o, &status);

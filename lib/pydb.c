@@ -650,6 +650,28 @@ int py_recv_is_session(const struct py_binds *b, int blk, const char *recv, uint
 	return session_name(b, recv);
 }
 
+/* 1 when recv is a repository built on the spot:
+ * OrderRepository.from_session(session), repos.OrderRepo(db). */
+static int repo_factory(const char *recv)
+{
+	static const char *const sfx[] = { "Repository", "Repo", "DAO", NULL };
+	const char *p = recv;
+	size_t i;
+	while (*p) {
+		size_t n = strcspn(p, ".(");
+		for (i = 0; sfx[i] && n; i++) {
+			size_t l = strlen(sfx[i]);
+			if (n >= l && isupper((unsigned char)p[0]) && !strncmp(p + n - l, sfx[i], l) &&
+			    (p[n] == '(' || !strncmp(p + n, ".from_", 6)))
+				return 1;
+		}
+		p += n;
+		while (*p == '.' || *p == '(' || *p == ')')
+			p++;
+	}
+	return 0;
+}
+
 int py_recv_is_repo(const struct py_binds *b, int blk, const char *recv, uint32_t tok)
 {
 	static const char *const sfx[] = { "repo", "repository", "repositories", "repos", "dao", NULL };
@@ -661,7 +683,7 @@ int py_recv_is_repo(const struct py_binds *b, int blk, const char *recv, uint32_
 		if (strlen(recv) >= strlen(csfx[i]) && !strcmp(recv + strlen(recv) - strlen(csfx[i]), csfx[i]))
 			return 1;
 	if (strchr(recv, '('))
-		return 0;
+		return repo_factory(recv);
 	bd = py_binds_find(b, blk, recv, tok);
 	if (bd && bd->kind == PBK_OBJECT && bd->type)
 		return pydb_ends_with(bd->type, "Repository") || pydb_ends_with(bd->type, "Repo") ||

@@ -159,6 +159,26 @@ int py_call_is_file_io(const struct py_binds *b, size_t ci, char *what, size_t n
  * retry loops) are looked through.  -1 when none. */
 int py_call_row_loop(const struct py_outline *ol, const struct py_call *c);
 
+/* 1 when the statement call ci executes in loop takes its table from the
+ * loop: update(model) / table.delete() / f"UPDATE {table}" with model or
+ * table a name of the loop's target or assigned in its body -- one
+ * statement per table, not per row. */
+int py_stmt_table_varies(const struct py_binds *b, size_t ci, int loop);
+
+/* 1 when the statement call ci executes is bounded to a batch of rows: a
+ * LIMIT in its SQL, .limit(...), or a batch_size/chunk_size parameter. */
+int py_stmt_limited(const struct py_binds *b, size_t ci);
+
+/* py_range_set_based() over tokens [begin, end of call ci); or, for the
+ * statement its first argument names, an in_()/any_() filter on keys
+ * bound by loop (ids = all_ids[i:i + n]; stmt = select(T).where(T.id.in_(ids))). */
+int py_call_set_based(const struct py_binds *b, size_t ci, uint32_t begin, int loop);
+
+/* Number of entries of the display a for-loop or comprehension iterates
+ * (directly, through enumerate(), or a local or module name assigned the
+ * display); 0 when it is not a display of constants. */
+int py_loop_literal_size(const struct py_binds *b, int loop);
+
 /* What a for-loop or comprehension iterates. */
 enum py_iter_kind {
 	PIK_UNKNOWN,    /* a name or call result: rows, a parameter, a request body */

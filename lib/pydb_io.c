@@ -185,7 +185,9 @@ static int const_literal(const struct py_toks *t, uint32_t b, uint32_t e)
 			continue;
 		return 0;
 	}
-	return n <= 16;
+	if (e >= b + 3 && py_tok_is(t, e - 2, ","))
+		n--; /* a trailing comma: (a, b,) */
+	return n <= 16 ? n : 0;
 }
 
 static int module_literal(const struct py_outline *ol, uint32_t name_tok)
@@ -249,6 +251,36 @@ static int event_stream(const struct py_outline *ol, uint32_t b, uint32_t e)
 	return 0;
 }
 
+/* Entries of the constant collection tokens [vb,ve) evaluate to: a
+ * display, a module-level literal NAME, or "A if cond else B" with both
+ * sides such collections (the larger count); 0 otherwise. */
+static int literal_value_size(const struct py_outline *ol, uint32_t vb, uint32_t ve)
+{
+	const struct py_toks *t = ol->toks;
+	uint32_t k, kif = 0, kelse = 0;
+	int a, b;
+	if (vb >= ve)
+		return 0;
+	if ((a = const_literal(t, vb, ve)) > 0)
+		return a;
+	if (ve == vb + 1 && t->v[vb].kind == PT_NAME && isupper((unsigned char)py_tok_text(t, vb)[0]))
+		return module_literal(ol, vb);
+	for (k = vb; k < ve; k++) {
+		if (t->v[k].depth != t->v[vb].depth)
+			continue;
+		if (!kif && py_tok_is(t, k, "if"))
+			kif = k;
+		else if (kif && py_tok_is(t, k, "else"))
+			kelse = k;
+	}
+	if (!kif || !kelse || kif == vb || kelse + 1 >= ve)
+		return 0;
+	a = kif == vb + 1 && t->v[vb].kind == PT_NAME ? module_literal(ol, vb) : const_literal(t, vb, kif);
+	b = ve == kelse + 2 && t->v[kelse + 1].kind == PT_NAME ? module_literal(ol, kelse + 1)
+							       : const_literal(t, kelse + 1, ve);
+	return a > 0 && b > 0 ? (a > b ? a : b) : 0;
+}
+
 /* 1 when the iterable [ib,ie) of a loop in def f is a small fixed
  * collection: a display, range(<= 10) or range(CONSTANT), a module-level
  * literal constant, a local name assigned a display, an enum class. */
@@ -274,9 +306,80 @@ static int small_collection(const struct py_outline *ol, int f, uint32_t ib, uin
 		return 0;
 	snprintf(name, sizeof(name), "%.*s", (int)t->v[ib].len, x);
 	if (py_last_assign(ol, f, name, ib, &vb, &ve))
-		return const_literal(t, vb, ve);
+		return literal_value_size(ol, vb, ve) > 0;
 	/* for reason in CaseResolutionReason: the members of an enum class */
 	return isupper((unsigned char)x[0]) && t->v[ib].len > 1 && islower((unsigned char)x[1]);
+}
+
+/* 1 when word w[0..n) names a batch of rows. */
+static int batch_word(const char *w, size_t n, int plural_only)
+{
+	static const char *const one[] = { "batch", "chunk", "page", "slice", NULL };
+	static const char *const many[] = { "batches", "chunks", "pages", "slices", "batched", "chunked",
+					    "paginate", "paginated", "pagination", NULL };
+	size_t i;
+	for (i = 0; many[i]; i++)
+		if (strlen(many[i]) == n && !strncmp(w, many[i], n))
+			return 1;
+	for (i = 0; !plural_only && one[i]; i++)
+		if (strlen(one[i]) == n && !strncmp(w, one[i], n))
+			return 1;
+	return 0;
+}
+
+/* 1 when one of the underscore-separated words of s[0..n) is a batch word. */
+static int has_batch_word(const char *s, size_t n, int plural_only)
+{
+	size_t i = 0;
+	while (i < n) {
+		size_t w = i;
+		while (w < n && s[w] != '_')
+			w++;
+		if (batch_word(s + i, w - i, plural_only))
+			return 1;
+		i = w + 1;
+	}
+	return 0;
+}
+
+/* 1 when a name of a loop target ("chunk", "i, batch") names a batch. */
+static int target_names_pages(const char *tg)
+{
+	const char *p = tg;
+	while (*p) {
+		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+		if (n && has_batch_word(p, n, 0))
+			return 1;
+		p += n ? n : 1;
+	}
+	return 0;
+}
+
+/* 1 when the iterable [ib,ie) yields batches: range(start, stop, size)
+ * with a step that is not 1, a call or a name in the plural of a batch
+ * word (chunks(rows, 500), itertools.batched(...), pages, paginate(...)).
+ * A singular name (for row in batch) iterates rows. */
+static int iter_names_pages(const struct py_toks *t, uint32_t ib, uint32_t ie)
+{
+	uint32_t k;
+	if (py_tok_is(t, ib, "range") && ib + 1 < ie && py_tok_is(t, ib + 1, "(")) {
+		int commas = 0;
+		uint32_t last = ib + 2;
+		for (k = ib + 2; k + 1 < ie; k++)
+			if (py_tok_is(t, k, ",") && t->v[k].depth == t->v[ib + 1].depth + 1) {
+				commas++;
+				last = k + 1;
+			}
+		return commas == 2 && !(last + 2 == ie && py_tok_is(t, last, "1"));
+	}
+	for (k = ib; k < ie && t->v[k].kind == PT_NAME; k += 2) {
+		/* only the callee chain or the name itself */
+		if (has_batch_word(py_tok_text(t, k), t->v[k].len, 1))
+			return 1;
+		if (k + 1 >= ie || !py_tok_is(t, k + 1, "."))
+			break;
+	}
+	return 0;
 }
 
 enum py_iter_kind py_loop_iter_kind(const struct py_binds *b, int loop)
@@ -295,19 +398,19 @@ enum py_iter_kind py_loop_iter_kind(const struct py_binds *b, int loop)
 	if (ib >= ie)
 		return PIK_UNKNOWN;
 	if (bl->target) {
-		static const char *const pages[] = { "batch", "chunk", "slice", NULL };
 		static const char *const retries[] = { "attempt", "retry", "retries", "tries", NULL };
 		int i;
-		for (i = 0; pages[i]; i++)
-			if (strstr(bl->target, pages[i]))
-				return PIK_PAGES;
+		if (target_names_pages(bl->target))
+			return PIK_PAGES;
 		for (i = 0; retries[i]; i++)
 			if (strstr(bl->target, retries[i]))
 				return PIK_LITERAL;
-		if ((strstr(bl->target, "page") || strstr(bl->target, "offset")) &&
+		if (strstr(bl->target, "offset") &&
 		    (py_tok_is(t, ib, "range") || py_tok_is(t, ib, "count") || py_tok_is(t, ib, "itertools")))
 			return PIK_PAGES;
 	}
+	if (iter_names_pages(t, ib, ie))
+		return PIK_PAGES;
 	if (bl->is_async && bl->kind == PB_FOR && event_stream(ol, ib, ie))
 		return PIK_EVENTS;
 	if ((py_tok_is(t, ib, "count") && py_tok_is(t, ib + 1, "(")) ||
@@ -320,6 +423,33 @@ enum py_iter_kind py_loop_iter_kind(const struct py_binds *b, int loop)
 	if (range_has_read(b, ib, ie, bl->func, 0))
 		return PIK_QUERY;
 	return PIK_UNKNOWN;
+}
+
+int py_loop_literal_size(const struct py_binds *b, int loop)
+{
+	const struct py_outline *ol = b->ol;
+	const struct py_toks *t = ol->toks;
+	const struct py_block *bl;
+	uint32_t ib, ie, vb, ve;
+	char name[128];
+	int n;
+	if (loop < 0 || (size_t)loop >= ol->nblocks)
+		return 0;
+	bl = &ol->blocks[loop];
+	ib = bl->iter_begin;
+	ie = bl->iter_end;
+	if (ib >= ie || (bl->kind != PB_FOR && bl->kind != PB_COMP))
+		return 0;
+	if (py_tok_is(t, ib, "enumerate") && py_tok_is(t, ib + 1, "(") && py_tok_close(t, ib + 1, ie) == ie - 1)
+		ib += 2, ie -= 1;
+	if ((n = const_literal(t, ib, ie)) > 0)
+		return n;
+	if (ie != ib + 1 || t->v[ib].kind != PT_NAME || t->v[ib].len >= sizeof(name))
+		return 0;
+	snprintf(name, sizeof(name), "%.*s", (int)t->v[ib].len, py_tok_text(t, ib));
+	if (py_last_assign(ol, bl->func, name, ib, &vb, &ve))
+		return literal_value_size(ol, vb, ve);
+	return module_literal(ol, ib);
 }
 
 char *py_loop_iter_text(const struct py_outline *ol, int loop, size_t max)

@@ -43,6 +43,11 @@ static int call_arg(const struct py_outline *ol, const struct py_call *c, int id
 	return 0;
 }
 
+int pydb_call_arg(const struct py_outline *ol, const struct py_call *c, int idx, uint32_t *b, uint32_t *e)
+{
+	return call_arg(ol, c, idx, b, e);
+}
+
 /* Number of arguments of call c. */
 static int call_nargs(const struct py_outline *ol, const struct py_call *c)
 {
@@ -196,12 +201,120 @@ enum py_sql py_sql_of_expr(const struct py_binds *b, int blk, uint32_t begin, ui
 
 /* ---- operations */
 
+/* 1 when name n (length l) reads as a collection of rows: one of its
+ * underscore-separated words is batch, chunk, rows, records... */
+static int rows_word(const char *n, size_t l)
+{
+	static const char *const words[] = { "batch", "batches", "chunk", "chunks", "rows", "records",
+					     "mappings", "entries", "values", "items", "page", "updates",
+					     "inserts", NULL };
+	size_t i = 0;
+	while (i < l) {
+		size_t w = i, k;
+		while (w < l && n[w] != '_')
+			w++;
+		for (k = 0; words[k]; k++)
+			if (strlen(words[k]) == w - i && !strncmp(n + i, words[k], w - i))
+				return 1;
+		i = w + 1;
+	}
+	return 0;
+}
+
+/* 1 when tokens [ab,ae) of def f are a list of rows: a list display or
+ * comprehension, list(...), a slice rows[i:j], or a name assigned one of
+ * these (or named like batch, chunk, rows) -- not a dict or a tuple,
+ * which are one row's parameters. */
+static int rows_expr(const struct py_outline *ol, int f, uint32_t ab, uint32_t ae, int depth)
+{
+	const struct py_toks *t = ol->toks;
+	uint32_t vb, ve;
+	char name[128];
+	if (ab >= ae)
+		return 0;
+	if (py_tok_is(t, ab, "["))
+		return 1;
+	if (py_tok_is(t, ab, "list") && ab + 1 < ae && py_tok_is(t, ab + 1, "("))
+		return 1;
+	if (t->v[ab].kind != PT_NAME)
+		return 0;
+	if (ae > ab + 2 && py_tok_is(t, ab + 1, "[") && py_tok_close(t, ab + 1, ae) == ae - 1) {
+		uint32_t k;
+		for (k = ab + 2; k < ae - 1; k++)
+			if (py_tok_is(t, k, ":") && t->v[k].depth == t->v[ab + 1].depth + 1)
+				return 1; /* rows[i : i + n] */
+		return 0;
+	}
+	if (ae != ab + 1 || t->v[ab].len >= sizeof(name))
+		return 0;
+	snprintf(name, sizeof(name), "%.*s", (int)t->v[ab].len, py_tok_text(t, ab));
+	if (depth < 3 && py_last_assign(ol, f, name, ab, &vb, &ve)) {
+		if (py_tok_is(t, vb, "{") || py_tok_is(t, vb, "dict") || py_tok_is(t, vb, "("))
+			return 0;
+		if (rows_expr(ol, f, vb, ve, depth + 1))
+			return 1;
+	}
+	return rows_word(name, t->v[ab].len);
+}
+
+/* 1 when the parameters of execute(stmt, params), its second argument,
+ * are a list of rows: an executemany. */
 static int is_list_arg(const struct py_outline *ol, const struct py_call *c, int idx)
 {
 	uint32_t ab, ae;
 	if (!call_arg(ol, c, idx, &ab, &ae))
 		return 0;
-	return py_tok_is(ol->toks, ab, "["); /* a tuple is one row's parameters */
+	return rows_expr(ol, c->func, ab, ae, 0);
+}
+
+/* 1 when the statement in tokens [begin,end) of def f, or the statement a
+ * name there was assigned, inserts many rows: .values(rows) with a single
+ * argument that is a list of rows (insert(T).values(chunk)), not keywords
+ * or one dict. */
+static int multi_values(const struct py_outline *ol, int f, uint32_t begin, uint32_t end, int depth)
+{
+	const struct py_toks *t = ol->toks;
+	uint32_t k, vb, ve;
+	char name[128];
+	for (k = begin; k + 2 < end; k++) {
+		uint32_t close;
+		if (!py_tok_is(t, k, "values") || !py_tok_is(t, k + 1, "(") || (k > begin && !py_tok_is(t, k - 1, ".")))
+			continue;
+		close = py_tok_close(t, k + 1, end);
+		if (close >= end || close == k + 2)
+			continue;
+		if (t->v[k + 2].kind == PT_NAME && py_tok_is(t, k + 3, "="))
+			continue; /* values(name=...) */
+		if (py_tok_is(t, k + 2, "[") || rows_expr(ol, f, k + 2, close, 0))
+			return 1;
+		{
+			uint32_t j;
+			int comma = 0;
+			for (j = k + 2; j < close; j++)
+				if (py_tok_is(t, j, ",") && t->v[j].depth == t->v[k + 1].depth + 1)
+					comma = 1;
+			if (!comma && t->v[k + 2].kind == PT_NAME && py_tok_is_chain(t, k + 2, close)) {
+				/* values(x): a dict of one row or a list of rows;
+				 * a dict is a display or a dict() call */
+				if (close == k + 3 && t->v[k + 2].len < sizeof(name)) {
+					snprintf(name, sizeof(name), "%.*s", (int)t->v[k + 2].len, py_tok_text(t, k + 2));
+					if (py_last_assign(ol, f, name, k + 2, &vb, &ve) &&
+					    (py_tok_is(t, vb, "{") || py_tok_is(t, vb, "dict")))
+						continue;
+				}
+				return 1;
+			}
+		}
+	}
+	if (depth < 3 && begin < end && t->v[begin].kind == PT_NAME && t->v[begin].len < sizeof(name)) {
+		uint32_t s = begin;
+		while (s < end && py_tok_is(t, s, "await"))
+			s++;
+		snprintf(name, sizeof(name), "%.*s", (int)t->v[s].len, py_tok_text(t, s));
+		if (py_last_assign(ol, f, name, s, &vb, &ve))
+			return multi_values(ol, f, vb, ve, depth + 1);
+	}
+	return 0;
 }
 
 /* 1 when the call's chain continues with ".name(" after its ')'. */
@@ -228,7 +341,7 @@ static enum py_dbop exec_op(const struct py_binds *b, const struct py_call *c, c
 	case SQL_INSERT:
 	case SQL_UPDATE:
 	case SQL_DELETE:
-		if (is_list_arg(b->ol, c, 1))
+		if (is_list_arg(b->ol, c, 1) || (k == SQL_INSERT && multi_values(b->ol, c->func, ab, ae, 0)))
 			return DBOP_BULK;
 		return k == SQL_INSERT ? DBOP_INSERT : k == SQL_UPDATE ? DBOP_UPDATE : DBOP_DELETE;
 	case SQL_OTHER:
@@ -326,6 +439,26 @@ static int has_prefix(const char *s, const char *const *list)
 	return 0;
 }
 
+/* 1 for a repository method that works on many rows at once by its name
+ * (insert_batch, get_ancestors_batch, create_many, bulk_upsert). */
+static int repo_bulk_name(const char *m)
+{
+	static const char *const words[] = { "batch", "batched", "batches", "many", "bulk", NULL };
+	const char *p = m;
+	if (!strcmp(m, "add_all") || !strcmp(m, "save_all"))
+		return 1;
+	while (*p) {
+		size_t n = strcspn(p, "_"), i;
+		for (i = 0; words[i]; i++)
+			if (strlen(words[i]) == n && !strncmp(p, words[i], n))
+				return 1;
+		p += n;
+		while (*p == '_')
+			p++;
+	}
+	return 0;
+}
+
 static enum py_dbop repo_op(const char *m)
 {
 	static const char *const reads[] = { "get", "find", "fetch", "load", "list", "search", "count",
@@ -337,9 +470,7 @@ static enum py_dbop repo_op(const char *m)
 	static const char *const ins[] = { "add", "create", "insert", "put", "store", "append", NULL };
 	if (m[0] == '_')
 		return DBOP_NONE;
-	if (!strncmp(m, "bulk_", 5) || !strcmp(m, "add_all") || !strcmp(m, "save_all") ||
-	    !strcmp(m, "create_many") || !strcmp(m, "insert_many") || !strcmp(m, "update_many") ||
-	    !strcmp(m, "delete_many"))
+	if (repo_bulk_name(m))
 		return DBOP_BULK;
 	if (has_prefix(m, dels))
 		return DBOP_DELETE;
@@ -422,6 +553,26 @@ static int session_first_arg(const struct py_binds *b, const struct py_call *c)
 	       !strcmp(name, "dbsession") || !strcmp(name, "self.session") || !strcmp(name, "self.db");
 }
 
+/* 1 when recv names a data-access module or object whose methods take
+ * the session first: crud, crud.user, user_crud, crud_user, queries,
+ * *_queries, dal.  Services (*_service), self and other objects that take
+ * a session are not queries themselves. */
+static int data_access_recv(const char *recv)
+{
+	const char *p = recv;
+	while (*p) {
+		size_t n = strcspn(p, ".");
+		if ((n == 4 && !strncmp(p, "crud", 4)) || (n > 5 && !strncmp(p, "crud_", 5)) ||
+		    (n > 5 && !strncmp(p + n - 5, "_crud", 5)) || (n == 7 && !strncmp(p, "queries", 7)) ||
+		    (n > 8 && !strncmp(p + n - 8, "_queries", 8)) || (n == 3 && !strncmp(p, "dal", 3)))
+			return 1;
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+	return 0;
+}
+
 /* 1 for a repository method that builds a statement, a clause or loader
  * options instead of running a query (get_base_statement, get_meter_clause,
  * get_eager_options). */
@@ -482,7 +633,7 @@ enum py_dbop py_call_dbop(const struct py_binds *b, size_t ci, struct py_dbop_in
 	if (!paren && py_recv_is_session(b, c->block, info->recv, c->name_begin))
 		return info->op = session_op(b, c, c->name);
 	if (py_recv_is_repo(b, c->block, info->recv, c->name_begin) ||
-	    (!paren && (strchr(c->name, '_') || !strncmp(info->recv, "crud", 4)) && session_first_arg(b, c))) {
+	    (!paren && data_access_recv(info->recv) && session_first_arg(b, c))) {
 		info->repo = 1;
 		if (repo_builder(c->name) || unawaited_in_async(ol, c))
 			return info->op = DBOP_NONE;

@@ -22,4 +22,8 @@ int pydb_is_http_ctor(const char *q);
 /* 1 when name is (or looks like) a session factory. */
 int pydb_is_factory_name(const struct py_binds *b, const char *name);
 
+/* Token range [*b,*e) of argument idx of call c ("name=" skipped); 0
+ * when there is no such argument. */
+int pydb_call_arg(const struct py_outline *ol, const struct py_call *c, int idx, uint32_t *b, uint32_t *e);
+
 #endif

@@ -187,7 +187,7 @@ enum srcfile_status srcfile_load(struct srcfile *sf, const char *path, size_t ma
 		*bad_col = 0;
 	if (max_bytes == 0)
 		max_bytes = SRCFILE_MAX_BYTES;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block */
 	if (fd < 0)
 		return SRC_ERR_IO;
 	if (fstat(fd, &st) < 0) {

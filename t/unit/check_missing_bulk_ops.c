@@ -36,6 +36,9 @@ static const struct db_case positives[] = {
 	{ "def f(rows):\n    with Mk() as s:\n        for r in rows:\n            s.add(T(r))\n        s.commit()\n", "4" },
 	/* Django: create() per item */
 	{ "from django.db import models\ndef f(rows):\n    for r in rows:\n        Book.objects.create(title=r)\n", "4" },
+	/* crud-style data access taking the session first; a constructed object added */
+	{ "def f(db, items):\n    for it in items:\n        crud.item.create(db, obj_in=it)\n"
+	  "        x = models.Line(it)\n        db.add(x)\n", "3,5" },
 };
 
 static const struct db_case negatives[] = {
@@ -79,6 +82,28 @@ static const struct db_case negatives[] = {
 	/* re-adding the loop's own (already persistent) row */
 	{ "def f(session, cases):\n    for case in cases:\n        case.cost = 1\n        session.add(case)\n"
 	  "        session.commit()\n", "" },
+	/* chunked multi-row inserts: .values(chunk), a statement built from a batch */
+	{ "async def f(session, rows, SIZE):\n    for i in range(0, len(rows), SIZE):\n"
+	  "        chunk = rows[i : i + SIZE]\n"
+	  "        await session.execute(insert(MeterEvent).values(chunk).on_conflict_do_nothing())\n"
+	  "    batch = []\n    async for tx in stream:\n        batch.append(tx)\n        if len(batch) > 100:\n"
+	  "            stmt = insert(Tx).values(batch)\n            stmt = stmt.on_conflict_do_nothing()\n"
+	  "            await session.execute(stmt)\n", "" },
+	/* batch/bulk repository methods, executemany with a named list of rows */
+	{ "async def f(event_repository, conn, orgs):\n    for org in orgs:\n"
+	  "        await event_repository.insert_batch(org.events)\n        await event_repository.bulk_create(org.x)\n"
+	  "        rows = [dict(a=e) for e in org.events]\n        conn.execute(insert(T), rows)\n", "" },
+	/* services and self taking the session first */
+	{ "async def f(self, session, recipients, c):\n    for r in recipients:\n"
+	  "        await customer_service.create_session_token_for_recipient(session, c, r)\n"
+	  "        await self.create_new_customer_for_split(session, r)\n", "" },
+	/* add() of an object loaded or found, of one bound before the loop, a second add of it */
+	{ "async def f(session, repo, ids, orgs, m):\n    for i in ids:\n        o = await repo.get_by_id(i)\n"
+	  "        o.x = 1\n        session.add(o)\n        p = orgs.get(i)\n        session.add(p)\n"
+	  "        session.add(m)\n        n = Note(i)\n        session.add(n)\n        session.add(n)\n", "10" },
+	/* one INSERT per table */
+	{ "def restore(conn, meta, data):\n    for name, row in data.items():\n        table = meta.tables[name]\n"
+	  "        conn.execute(insert(table).values(**row))\n", "" },
 };
 
 static json_t *ctx_mk(void)

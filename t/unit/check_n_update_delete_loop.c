@@ -33,8 +33,8 @@ static const struct db_case positives[] = {
 	/* repository save/mark_ calls */
 	{ "def close_all(tasks, task_repo):\n    for t in tasks:\n        task_repo.mark_done(t.id)\n"
 	  "        task_repo.save(t)\n", "3,4" },
-	/* a small literal collection still costs one statement per value */
-	{ "def f(session):\n    for s in ('a', 'b', 'c'):\n"
+	/* a literal collection of more than two values still costs one statement per value */
+	{ "def f(session):\n    for s in ('a', 'b', 'c', 'd'):\n"
 	  "        session.execute(update(T).where(T.kind == s).values(n=0))\n", "3" },
 	/* Flask-SQLAlchemy Model.query chain, with a while around the for */
 	{ "def f(items):\n    while True:\n        for it in items:\n"
@@ -44,6 +44,13 @@ static const struct db_case positives[] = {
 	  "        Book.objects.filter(id=i).update(stock=0)\n"
 	  "    for b in Book.objects.filter(stock=0):\n        b.title = 'x'\n        b.save(update_fields=['title'])\n"
 	  "        b.delete()\n", "4,7,8" },
+	/* crud-style data access taking the session first */
+	{ "def f(db, users):\n    for u in users:\n        crud.user.update(db, db_obj=u, obj_in={'a': 1})\n", "3" },
+	/* a small literal collection still sends one statement per entry
+	 * (the issue: MEDIUM over a small literal collection) */
+	{ "def f(session, start, end):\n    for bound in (start, end):\n"
+	  "        session.execute(update(T).where(T.at == bound).values(n=0))\n"
+	  "    for s in ['a', 'b',]:\n        session.execute(delete(T).where(T.kind == s))\n", "3,5" },
 };
 
 static const struct db_case negatives[] = {
@@ -78,6 +85,26 @@ static const struct db_case negatives[] = {
 	/* save() of something else: a positional argument, a loop over a parameter */
 	{ "def f(images, Book):\n    for img in Book.objects.all():\n        img.save('/tmp/x.png')\n"
 	  "    for b in images:\n        b.save()\n", "" },
+	/* executemany with a named list of parameter sets */
+	{ "async def f(results, connection):\n    batch = []\n    for r in results:\n"
+	  "        batch.append({'c_id': r.id})\n        if len(batch) >= 100:\n"
+	  "            await connection.execute(update(Checkout).where(Checkout.id == bindparam('c_id')), batch)\n"
+	  "            batch = []\n", "" },
+	/* a while-loop updating LIMIT :batch_size rows per pass */
+	{ "async def f(session, tables, batch_size):\n    for table in TABLES:\n        while True:\n"
+	  "            q = text('UPDATE t SET a = 1 WHERE id IN (SELECT id FROM t WHERE a = 0 LIMIT :n)')\n"
+	  "            r = await session.execute(q, {'n': batch_size})\n            if not r.rowcount:\n"
+	  "                break\n", "" },
+	/* services and self taking the session first */
+	{ "async def f(self, session, pms, meters, c):\n    for pm in pms:\n"
+	  "        await payment_method_service.upsert_from_stripe(session, pm.customer, pm)\n"
+	  "    for m in meters:\n        await self.update_customer_meter(session, c, m)\n", "" },
+	/* one statement per table: the table comes from the loop */
+	{ "async def f(session, models, names, meta, cf):\n    for model in models:\n"
+	  "        await session.execute(delete(model).where(model.field_id == cf.id))\n"
+	  "    for name in names:\n        table = meta.tables[name]\n"
+	  "        session.execute(table.delete().where(table.c.user_id == 1))\n"
+	  "    for t in names:\n        session.execute(text(f'UPDATE {t} SET x = 0'))\n", "" },
 };
 
 START_TEST(positive)
