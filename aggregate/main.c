@@ -173,7 +173,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			return cli_emit_stdout(synopsis, sizeof synopsis - 1) == EXIT_OK &&
 			       cli_emit_stdout(help_body, sizeof help_body - 1) == EXIT_OK ? -1
 											  : EXIT_IO;
-		case 'V': cli_print_version(); return -1;
+		case 'V': return cli_print_version() == EXIT_OK ? -1 : EXIT_IO;
 		case ':': return usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default: return usage_error("unknown option '%s'", argv[optind - 1]);
 		}

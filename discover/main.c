@@ -75,8 +75,7 @@ int main(int argc, char **argv)
 			help();
 			return EXIT_OK;
 		case 'V':
-			cli_print_version();
-			return EXIT_OK;
+			return cli_print_version();
 		case 'g':
 			o.no_git = 1;
 			break;

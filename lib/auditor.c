@@ -530,8 +530,7 @@ static int parse_args(const struct auditor *a, int argc, char **argv, struct aop
 		case 'l':
 			return emit_text(a, NULL, list_text);
 		case 'V':
-			cli_print_version();
-			return EXIT_OK;
+			return cli_print_version();
 		case ':':
 			cli_error("option '%s' needs an argument", argv[optind - 1]);
 			return usage_error(a);

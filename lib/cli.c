@@ -181,13 +181,14 @@ int cli_emit_stdout(const char *buf, size_t len)
 	return EXIT_IO;
 }
 
-void cli_print_version(void)
+int cli_print_version(void)
 {
 	char buf[256];
 	int n = snprintf(buf, sizeof buf, "%s %s\n", progname, PPERF_VERSION);
 
-	if (n > 0)
-		(void)cli_emit_stdout(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+	if (n <= 0)
+		return EXIT_IO;
+	return cli_emit_stdout(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
 int cli_parse_fail_on(const char *s)

@@ -52,8 +52,9 @@ int cli_write_all(int fd, const char *buf, size_t len);
  */
 int cli_emit_stdout(const char *buf, size_t len);
 
-/* Prints "<progname> <PPERF_VERSION>\n" to stdout. */
-void cli_print_version(void);
+/* Prints "<progname> <PPERF_VERSION>\n" to stdout; the exit status
+ * (EXIT_IO when the write fails). */
+int cli_print_version(void);
 
 /* Maps "CRITICAL"/"HIGH"/"MEDIUM"/"LOW"/"never" (any case) for --fail-on.
  * Returns rank 4..1, 0 for never, -1 when unknown. */

@@ -506,6 +506,24 @@ static const char *const categories[] = {
 static const char *const severities[] = { "CRITICAL", "HIGH", "MEDIUM", "LOW", NULL };
 static const char *const efforts[] = { "", "S", "M", "L", "S-M", "M-L", NULL };
 
+/* A file path must stay inside codebase_root: relative, not empty, no ".."
+ * component, so that no phase reads outside the project. */
+static int rel_path_field(const json_t *v, const char *path, struct jsonio_err *err)
+{
+	const char *p = json_string_value(v), *c = p;
+	if (!*p || *p == '/')
+		return bad(err, path, "path", "expected a relative path, got \"%.60s\"", p);
+	while (*c) {
+		size_t n = strcspn(c, "/");
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			return bad(err, path, "path", "\"..\" leaves codebase_root: \"%.60s\"", p);
+		c += n;
+		while (*c == '/')
+			c++;
+	}
+	return 0;
+}
+
 /* "language" is a string, or null when discover cannot tell. */
 static int lang_field(const json_t *f, const char *path, struct jsonio_err *err)
 {
@@ -524,6 +542,7 @@ static int check_file_entry(const json_t *f, const char *path, struct jsonio_err
 	if (!json_is_object(f))
 		return bad(err, path, "", "expected object, got %s", json_type_name(f));
 	if (field(f, path, "path", V_STR, 1, &v, err) < 0 ||
+	    rel_path_field(v, path, err) < 0 ||
 	    lang_field(f, path, err) < 0 ||
 	    enum_field(f, path, "role", roles,
 		       "source, test, migration, config, vendor, generated", 1, err) < 0 ||

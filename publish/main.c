@@ -108,7 +108,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'h': return print_help() == EXIT_OK ? -1 : EXIT_IO;
 		case 'o': o->output = optarg; break;
-		case 'V': cli_print_version(); return -1;
+		case 'V': return cli_print_version() == EXIT_OK ? -1 : EXIT_IO;
 		case ':': return usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default: return usage_error("unknown option '%s'", argv[optind - 1]);
 		}

@@ -58,8 +58,7 @@ int main(int argc, char **argv)
 			help();
 			return EXIT_OK;
 		case 'V':
-			cli_print_version();
-			return EXIT_OK;
+			return cli_print_version();
 		case 'o':
 			break;
 		default:

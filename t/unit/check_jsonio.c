@@ -317,6 +317,23 @@ START_TEST(test_context_bad)
 	json_object_set_new(file_n(d, 0), "bytes", json_integer(-1));
 	expect_bad(jsonio_check_context, d, "files[0].bytes: expected an integer >= 0, got -1");
 	d = parse(ctx_ok);
+	json_object_set_new(file_n(d, 0), "path", json_string("../etc/passwd"));
+	expect_bad(jsonio_check_context, d, "files[0].path: \"..\" leaves codebase_root: \"../etc/passwd\"");
+	d = parse(ctx_ok);
+	json_object_set_new(file_n(d, 0), "path", json_string("a/../../b.py"));
+	expect_bad(jsonio_check_context, d, "files[0].path: \"..\" leaves codebase_root: \"a/../../b.py\"");
+	d = parse(ctx_ok);
+	json_object_set_new(file_n(d, 0), "path", json_string("/etc/passwd"));
+	expect_bad(jsonio_check_context, d, "files[0].path: expected a relative path, got \"/etc/passwd\"");
+	d = parse(ctx_ok);
+	json_object_set_new(file_n(d, 0), "path", json_string("a/..b/c..d.py"));
+	{
+		struct jsonio_err ok_err;
+		memset(&ok_err, 0, sizeof(ok_err));
+		ck_assert_int_eq(jsonio_check_context(d, &ok_err), 0);
+	}
+	json_decref(d);
+	d = parse(ctx_ok);
 	json_object_set_new(file_n(d, 1), "path", json_null());
 	expect_bad(jsonio_check_context, d, "files[1].path: expected string, got null");
 	d = parse(ctx_ok);
