@@ -219,6 +219,7 @@ struct action {
 	const json_t *first; /* the most severe finding, first in report order */
 	int sev;
 	unsigned n;
+	int mixed;           /* the findings recommend different things */
 };
 
 static int action_cmp(const void *pa, const void *pb)
@@ -258,9 +259,13 @@ static struct action *group_actions(const json_t *findings, size_t *n)
 		if (j == cnt) {
 			v[cnt].first = f;
 			v[cnt++].sev = sev;
-		} else if (sev > v[j].sev) {
-			v[j].first = f;
-			v[j].sev = sev;
+		} else {
+			if (strcmp(sget(v[j].first, "recommendation"), sget(f, "recommendation")))
+				v[j].mixed = 1;
+			if (sev > v[j].sev) {
+				v[j].first = f;
+				v[j].sev = sev;
+			}
 		}
 		v[j].n++;
 	}
@@ -310,7 +315,10 @@ static int md_actions(FILE *fp, const json_t *report)
 	if (n == 0)
 		fputs("None: the audit found no issues.\n", fp);
 	for (i = 0; i < n && rc == 0; i++) {
-		const char *rec = sget(v[i].first, "recommendation");
+		/* one recommendation when the findings share it; else the rule
+		 * they break, and each finding's table row says what to change */
+		const char *rec = v[i].mixed && *sget(v[i].first, "principle")
+				  ? sget(v[i].first, "principle") : sget(v[i].first, "recommendation");
 		char *code = report_md_code(sget(v[i].first, "check"));
 		size_t rl = strlen(rec);
 
@@ -325,6 +333,8 @@ static int md_actions(FILE *fp, const json_t *report)
 			rc |= put_esc(fp, " ", rec, "");
 		if (rl && !strchr(".!?", rec[rl - 1]))
 			fputs(".", fp);
+		if (v[i].mixed)
+			fputs(" The findings above say what to change at each place.", fp);
 		rc |= md_where(fp, &v[i], findings);
 	}
 	fputs("\n", fp);
