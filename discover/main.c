@@ -69,7 +69,8 @@ int main(int argc, char **argv)
 
 	cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	opterr = 0; /* our own one-line messages, in the pperf form */
+	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			help();
@@ -87,7 +88,12 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case ':':
+			cli_error("option '%s' needs an argument", argv[optind - 1]);
+			fputs(USAGE, stderr);
+			return EXIT_USAGE;
 		default:
+			cli_error("unknown option '%s'", argv[optind - 1]);
 			fputs(USAGE, stderr);
 			return EXIT_USAGE;
 		}

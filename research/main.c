@@ -52,7 +52,8 @@ int main(int argc, char **argv)
 	int c, status;
 
 	cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	opterr = 0; /* our own one-line messages, in the pperf form */
+	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			help();
@@ -61,7 +62,12 @@ int main(int argc, char **argv)
 			return cli_print_version();
 		case 'o':
 			break;
+		case ':':
+			cli_error("option '%s' needs an argument", argv[optind - 1]);
+			fputs(USAGE, stderr);
+			return EXIT_USAGE;
 		default:
+			cli_error("unknown option '%s'", argv[optind - 1]);
 			fputs(USAGE, stderr);
 			return EXIT_USAGE;
 		}

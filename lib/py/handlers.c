@@ -7,6 +7,7 @@
  * an HTTP-verb method of a class-based view, or when it is nested inside a
  * handler (an SSE generator, a websocket reader).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "py/outline.h"
@@ -80,33 +81,47 @@ static int is_view_class(const struct py_block *cls)
 	return 0;
 }
 
-/* 1 when a routing call of the file passes name as a value. */
-static int registered(const struct py_outline *ol, const char *name)
+/* 1 when call c passes a value to a routing call: Route("/x", fn),
+ * app.add_url_rule(..., view_func=fn), web.get("/x", fn). */
+static int routing_ref(const struct py_outline *ol, const struct py_call *c)
+{
+	const struct py_call *p;
+	if (!c->is_ref || c->parent_call < 0)
+		return 0;
+	p = &ol->calls[c->parent_call];
+	if (in_list(register_calls, p->name, strlen(p->name)))
+		return 1;
+	return !strncmp(p->callee, "web.", 4) && in_list(route_verbs, p->name, strlen(p->name));
+}
+
+/* 1 when one of the n routing references refs[] names name. */
+static int registered(const struct py_outline *ol, const size_t *refs, size_t n, const char *name)
 {
 	size_t i;
-	for (i = 0; i < ol->ncalls; i++) {
-		const struct py_call *c = &ol->calls[i], *p;
-		if (!c->is_ref || c->parent_call < 0 || strcmp(c->callee, name))
-			continue;
-		p = &ol->calls[c->parent_call];
-		if (in_list(register_calls, p->name, strlen(p->name)))
+	for (i = 0; i < n; i++)
+		if (!strcmp(ol->calls[refs[i]].callee, name))
 			return 1;
-		/* aiohttp: web.get("/x", handler), web.route("GET", "/x", handler) */
-		if (!strncmp(p->callee, "web.", 4) && in_list(route_verbs, p->name, strlen(p->name)))
-			return 1;
-	}
 	return 0;
 }
 
 void py_outline_mark_handlers(struct py_outline *ol)
 {
-	size_t i;
+	size_t i, nrefs = 0, cap = 0;
+	size_t *refs = NULL;
 	unsigned k;
-	int any_reg = 0;
-	for (i = 0; i < ol->ncalls && !any_reg; i++)
-		if (!ol->calls[i].is_ref && (in_list(register_calls, ol->calls[i].name, strlen(ol->calls[i].name)) ||
-					      !strncmp(ol->calls[i].callee, "web.", 4)))
-			any_reg = 1;
+	/* one pass collects the names routing calls register (linear in the
+	 * calls); the defs are then looked up among those few */
+	for (i = 0; i < ol->ncalls; i++)
+		if (routing_ref(ol, &ol->calls[i])) {
+			if (nrefs == cap) {
+				size_t *nv = realloc(refs, (cap ? cap * 2 : 16) * sizeof(*refs));
+				if (!nv)
+					break;
+				refs = nv;
+				cap = cap ? cap * 2 : 16;
+			}
+			refs[nrefs++] = i;
+		}
 	for (i = 0; i < ol->nblocks; i++) {
 		struct py_block *b = &ol->blocks[i];
 		int outer;
@@ -127,7 +142,8 @@ void py_outline_mark_handlers(struct py_outline *ol)
 			b->handler = 1;
 			continue;
 		}
-		if (any_reg && b->name && registered(ol, b->name))
+		if (nrefs && b->name && registered(ol, refs, nrefs, b->name))
 			b->handler = 1;
 	}
+	free(refs);
 }

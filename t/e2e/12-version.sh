@@ -1,5 +1,5 @@
 #!/bin/sh
-# --version of every executable: "<name> <version>" on stdout, exit 0; a
+# --version and a bad option for every executable: "<name> <version>" on stdout, exit 0; a
 # failed write (a full disk) is exit 4, never a silent success.
 . "$PPERF_ROOT/t/e2e/lib.sh"
 
@@ -11,5 +11,8 @@ for p in discover research audit-query audit-txn audit-runtime aggregate publish
 	else
 		skip "pperf-$p --version to a full disk" "/dev/full not writable"
 	fi
+	expect_exit 2 "pperf-$p --bogus" "$PPERF_BIN/pperf-$p" --bogus
+	expect_grep "pperf-$p --bogus says so in the pperf form" "^pperf-$p: error: unknown option '--bogus'" "$TMPDIR/err"
+	expect_grep "pperf-$p --bogus prints the usage" "^usage: pperf-$p" "$TMPDIR/err"
 done
 done_testing
