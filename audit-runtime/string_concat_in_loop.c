@@ -194,7 +194,7 @@ void check_string_concat_in_loop(struct check_ctx *cx)
 	int s;
 	if (py_flow_build(ol, &flow) < 0)
 		return;
-	for (fs.cap = 64; fs.cap < 2 * ol->nstmts + 2; fs.cap *= 2)
+	for (fs.cap = 64; fs.cap < 4 * ol->nstmts + 4; fs.cap *= 2)
 		;
 	fs.v = calloc(fs.cap, sizeof(*fs.v));
 	for (s = 0; fs.v && (size_t)s < ol->nstmts; s++) {
@@ -233,6 +233,23 @@ void check_string_concat_in_loop(struct check_ctx *cx)
 		if (!stringy)
 			continue;
 		f->reported = 1;
+		/* once per name and outermost loop: a second += in a nested loop
+		 * of the same loop is the same finding (optional by convention) */
+		{
+			int outer = loop, up;
+			struct fact *of;
+			while ((up = py_outline_enclosing(ol, ol->blocks[outer].parent,
+							  PB_MASK(PB_FOR) | PB_MASK(PB_WHILE), 0)) >= 0)
+				outer = up;
+			of = fact_slot(&fs, -2 - outer, key, klen);
+			if (of->used && of->reported)
+				continue;
+			of->used = 1;
+			of->loop = -2 - outer;
+			of->key = key;
+			of->klen = klen;
+			of->reported = 1;
+		}
 		report(cx, s, &a, rb, re, (f->has_init && f->init == PK_BYTES) || rk == PK_BYTES);
 	}
 	free(fs.v);

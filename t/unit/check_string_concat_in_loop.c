@@ -23,6 +23,12 @@ static const struct rt_case positives[] = {
 	{ "def f(m, lines):\n    n, text = int(m[0]), m[1]\n    for l in lines:\n        text += '\\n' + l\n", "4" },
 	/* a second += on the same string in the same loop is reported once */
 	{ "def f(rows):\n    s = ''\n    for r in rows:\n        s += r.a\n        s += ','\n    return s\n", "4" },
+	/* one finding per name and outermost loop: the nested += is the same one */
+	{ "def f(groups):\n    text = ''\n    for g in groups:\n        text += g.title\n"
+	  "        for m in g.members:\n            text += m.name\n    return text\n", "4" },
+	/* a string rebuilt per outer row and grown in the inner loop is still one */
+	{ "def f(rows):\n    out = []\n    for row in rows:\n        line = ''\n        for cell in row:\n"
+	  "            line += str(cell)\n        out.append(line)\n    return out\n", "6" },
 };
 
 static const struct rt_case negatives[] = {
