@@ -249,20 +249,18 @@ printf '' >"$TMPDIR/empty.json"
 printf ' \n\t\n' >"$TMPDIR/blank.json"
 printf '{"schema": "pperf.context/1", "codebase_root": ".", "tech_stack": {}, "files": [{"path": "a.py", "language": "python", "role": "app", "bytes": 1}]}\n' >"$TMPDIR/badrole.json"
 printf '{"schema": "pperf.context/1", "schema": "pperf.context/1"}\n' >"$TMPDIR/dup.json"
+# rejects IN: status STATUS, stderr matching PATTERN, nothing on stdout
+rejects() {
+	expect_exit "$1" "$a: $2" "$P" <"$3"
+	expect_grep "$a: $2 named" "$4" "$TMPDIR/err"
+	empty_stdout "$a: $2: empty stdout"
+}
 for a in $AUDITORS; do
 	P=$PPERF_BIN/pperf-audit-$a
-	expect_exit 3 "$a: malformed JSON" "$P" <"$TMPDIR/malformed.json"
-	expect_grep "$a: malformed JSON located" "^pperf-audit-$a: <stdin>:2:18: error: unexpected token near ']'\$" "$TMPDIR/err"
-	empty_stdout "$a: malformed JSON: empty stdout"
-	expect_exit 3 "$a: truncated JSON" "$P" <"$TMPDIR/truncated.json"
-	expect_grep "$a: truncated JSON located" "^pperf-audit-$a: <stdin>:3: error: ']' expected near end of file\$" "$TMPDIR/err"
-	empty_stdout "$a: truncated JSON: empty stdout"
-	expect_exit 3 "$a: a result fed as context" "$P" <"$TMPDIR/$a.alone"
-	expect_grep "$a: wrong schema named" "^pperf-audit-$a: <stdin>: error: schema: expected \"pperf.context/1\", got \"pperf.result/1\"\$" "$TMPDIR/err"
-	empty_stdout "$a: wrong schema: empty stdout"
-	expect_exit 3 "$a: empty stdin" "$P" <"$TMPDIR/empty.json"
-	expect_grep "$a: empty stdin named" "^pperf-audit-$a: <stdin>: error: empty input\$" "$TMPDIR/err"
-	empty_stdout "$a: empty stdin: empty stdout"
+	rejects 3 "malformed JSON" "$TMPDIR/malformed.json" "^pperf-audit-$a: <stdin>:2:18: error: unexpected token near ']'\$"
+	rejects 3 "truncated JSON" "$TMPDIR/truncated.json" "^pperf-audit-$a: <stdin>:3: error: ']' expected near end of file\$"
+	rejects 3 "a result fed as context" "$TMPDIR/$a.alone" "^pperf-audit-$a: <stdin>: error: schema: expected \"pperf.context/1\", got \"pperf.result/1\"\$"
+	rejects 3 "empty stdin" "$TMPDIR/empty.json" "^pperf-audit-$a: <stdin>: error: empty input\$"
 	expect_exit 3 "$a: blank stdin" "$P" <"$TMPDIR/blank.json"
 	expect_exit 3 "$a: bad file role" "$P" <"$TMPDIR/badrole.json"
 	expect_grep "$a: bad role named" "error: files\[0\]\.role: expected one of " "$TMPDIR/err"
@@ -276,9 +274,7 @@ sed "s|\"codebase_root\": \".*\"|\"codebase_root\": \"$TMPDIR/gone\"|" "$TMPDIR/
 printf '{"schema": "pperf.context/1", "codebase_root": "%s/gone", "tech_stack": {}, "files": [{"path": "main.go", "language": "go", "role": "source", "bytes": 10}]}\n' "$TMPDIR" >"$TMPDIR/gone-go.ctx"
 for a in $AUDITORS; do
 	P=$PPERF_BIN/pperf-audit-$a
-	expect_exit 4 "$a: missing codebase_root" "$P" <"$TMPDIR/gone.ctx"
-	expect_grep "$a: missing codebase_root named" "^pperf-audit-$a: $TMPDIR/gone: error: codebase_root: No such file or directory\$" "$TMPDIR/err"
-	empty_stdout "$a: missing codebase_root: empty stdout"
+	rejects 4 "missing codebase_root" "$TMPDIR/gone.ctx" "^pperf-audit-$a: $TMPDIR/gone: error: codebase_root: No such file or directory\$"
 	expect_exit 0 "$a: missing root, no Python source" "$P" <"$TMPDIR/gone-go.ctx"
 	check_result "$a: nothing to audit is a valid result" "$a" "$TMPDIR/out" files=0
 	expect_exit 4 "$a: missing PATH" "$P" "$TMPDIR/gone"
