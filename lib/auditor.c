@@ -220,28 +220,46 @@ struct py_index *check_project_index(struct check_ctx *cx)
 	return c->index;
 }
 
-void check_report(struct check_ctx *cx, unsigned line, unsigned end_line, enum severity sev,
-		  const char *issue, const char *recommendation)
+void check_report_ex(struct check_ctx *cx, const struct check_where *w, unsigned line, unsigned end_line,
+		     enum severity sev, const char *issue, const char *recommendation)
 {
 	struct finding f;
-	char *snip;
+	char *snip = NULL;
+	const char *path = w && w->path ? w->path : cx->path;
+	size_t i;
 	if (end_line < line)
 		end_line = line;
 	if (end_line > line + 5)
 		end_line = line + 5;
-	snip = srcfile_snippet(cx->sf, line, end_line, 400);
+	if (w && w->path) {
+		for (i = 0; i < cx->out->n; i++) {
+			const struct finding *o = &cx->out->v[i];
+			if (o->line == line && !strcmp(o->check, cx->def->id) && !strcmp(o->file, path))
+				return;
+		}
+	} else {
+		snip = srcfile_snippet(cx->sf, line, end_line, 400);
+	}
 	memset(&f, 0, sizeof(f));
 	f.check = (char *)cx->def->id;
 	f.severity = sev;
-	f.file = (char *)cx->path;
+	f.file = (char *)path;
 	f.line = line;
 	f.issue = (char *)issue;
 	f.principle = (char *)cx->def->principle;
 	f.recommendation = (char *)recommendation;
 	f.effort = (char *)cx->def->effort;
-	f.snippet = snip ? snip : (char *)"";
+	f.snippet = w && w->path ? (char *)(w->snippet ? w->snippet : "") : snip ? snip : (char *)"";
+	f.chain = w ? (char **)w->chain : NULL;
+	f.nchain = w && w->chain ? w->nchain : 0;
 	finding_list_add(cx->out, &f);
 	free(snip);
+}
+
+void check_report(struct check_ctx *cx, unsigned line, unsigned end_line, enum severity sev,
+		  const char *issue, const char *recommendation)
+{
+	check_report_ex(cx, NULL, line, end_line, sev, issue, recommendation);
 }
 
 static int run_checks(const struct check_def *checks, size_t nchecks, const char *only,

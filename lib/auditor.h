@@ -66,6 +66,22 @@ int auditor_main(const struct auditor *a, int argc, char **argv);
 void check_report(struct check_ctx *cx, unsigned line, unsigned end_line, enum severity sev,
 		  const char *issue, const char *recommendation);
 
+/* Where and how check_report_ex reports; zeroed fields take the defaults
+ * of check_report. */
+struct check_where {
+	const char *path;            /* another file of the project (relative), or NULL */
+	const char *snippet;         /* its source text, required with path */
+	const char *const *chain;    /* call chain written to the finding's "chain" */
+	size_t nchain;
+};
+
+/* check_report with a location in another file (a callee's fetch line
+ * found while reading its caller) and an optional call chain.  A finding
+ * of the same check at the same file and line already reported by this
+ * run is not repeated. */
+void check_report_ex(struct check_ctx *cx, const struct check_where *w, unsigned line, unsigned end_line,
+		     enum severity sev, const char *issue, const char *recommendation);
+
 /*
  * The project-wide index (lib/pyindex.h) of every Python source file of the
  * context, built on the first call of any check and shared by all checks

@@ -71,6 +71,10 @@ static void finding_release(struct finding *f)
 	free(f->recommendation);
 	free(f->effort);
 	free(f->snippet);
+	if (f->chain)
+		for (size_t i = 0; i < f->nchain; i++)
+			free(f->chain[i]);
+	free(f->chain);
 }
 
 int finding_list_add(struct finding_list *fl, const struct finding *f)
@@ -96,6 +100,15 @@ int finding_list_add(struct finding_list *fl, const struct finding *f)
 	c.recommendation = dup_or_null(f->recommendation, &oom);
 	c.effort = dup_or_null(f->effort, &oom);
 	c.snippet = dup_or_null(f->snippet, &oom);
+	c.chain = NULL;
+	c.nchain = 0;
+	if (f->nchain && !oom) {
+		c.chain = calloc(f->nchain, sizeof(char *));
+		if (!c.chain)
+			oom = 1;
+		for (size_t i = 0; c.chain && i < f->nchain; i++, c.nchain++)
+			c.chain[i] = dup_or_null(f->chain[i], &oom);
+	}
 	if (oom) {
 		finding_release(&c);
 		return -1;
@@ -148,6 +161,12 @@ json_t *finding_to_json(const struct finding *f)
 	rc |= set_str(o, "recommendation", f->recommendation);
 	rc |= set_str(o, "effort", f->effort);
 	rc |= set_str(o, "snippet", f->snippet);
+	if (f->nchain) {
+		json_t *a = json_array();
+		rc |= a ? json_object_set_new(o, "chain", a) : -1;
+		for (size_t i = 0; a && i < f->nchain; i++)
+			rc |= json_array_append_new(a, json_string(f->chain[i] ? f->chain[i] : ""));
+	}
 	free(loc);
 	if (rc) {
 		json_decref(o);

@@ -26,6 +26,8 @@ struct finding {
 	char *recommendation; /* what to do instead, in the project's stack */
 	char *effort;         /* S, M, L, S-M, M-L */
 	char *snippet;        /* the source line(s), trimmed */
+	char **chain;         /* call chain to the cause ("f -> g:12 -> time.sleep"), or NULL */
+	size_t nchain;
 };
 
 struct finding_list {

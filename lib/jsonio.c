@@ -592,6 +592,14 @@ static int check_finding(const json_t *f, const char *path, int in_report,
 	for (i = 0; texts[i]; i++)
 		if (field(f, path, texts[i], V_STR, 0, &v, err) < 0)
 			return -1;
+	v = json_object_get(f, "chain");
+	if (v) {
+		if (!json_is_array(v))
+			return bad(err, path, ".chain", "expected array, got %s", json_type_name(v));
+		for (i = 0; i < json_array_size(v); i++)
+			if (!json_is_string(json_array_get(v, i)))
+				return bad(err, path, ".chain", "expected an array of strings");
+	}
 	if (in_report && enum_field(f, path, "category", categories,
 				    "Query Efficiency, Transaction Correctness, "
 				    "Runtime Performance", 1, err) < 0)
