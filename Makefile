@@ -87,8 +87,12 @@ $(BUILD)/t/pydump: t/tools/pydump.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS_ALL)
 
+$(BUILD)/t/ixdump: t/tools/ixdump.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS_ALL)
+
 check: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/t/unit-runner $(BUILD)/t/pydump
+	@$(MAKE) --no-print-directory all $(BUILD)/t/unit-runner $(BUILD)/t/pydump $(BUILD)/t/ixdump
 	@PPERF_BIN=$(CURDIR)/$(B) PPERF_TOOLS=$(CURDIR)/$(BUILD)/t sh t/run-tests.sh $(BUILD)
 
 unit: all $(BUILD)/t/unit-runner

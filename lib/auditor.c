@@ -319,6 +319,33 @@ int auditor_run_buffer(const struct check_def *checks, size_t nchecks, const cha
 	return rc;
 }
 
+int auditor_run_context(const struct check_def *checks, size_t nchecks, const json_t *context,
+			struct finding_list *out)
+{
+	struct auditor_cache cache = { context, NULL, 0, 0 };
+	const char *root = json_string_value(json_object_get(context, "codebase_root"));
+	const json_t *files = json_object_get(context, "files"), *f;
+	size_t i;
+	int rc = 0;
+	json_array_foreach(files, i, f) {
+		const char *rel = json_string_value(json_object_get(f, "path"));
+		const char *role = json_string_value(json_object_get(f, "role"));
+		const char *lang = json_string_value(json_object_get(f, "language"));
+		struct srcfile sf;
+		char full[4096];
+		if (!rel || !role || !lang || strcmp(role, "source") || strcmp(lang, "python"))
+			continue;
+		snprintf(full, sizeof(full), "%s/%s", root ? root : ".", rel);
+		if (srcfile_load(&sf, full, 0, NULL, NULL) != SRC_OK)
+			continue;
+		if (audit_text(checks, nchecks, NULL, &sf, rel, context, out, NULL, &cache) < 0)
+			rc = -1;
+		srcfile_free(&sf);
+	}
+	py_index_free(cache.index);
+	return rc;
+}
+
 /* The warning for a source file that cannot be audited (errno from srcfile_load). */
 static void warn_skipped(const char *rel, enum srcfile_status st, unsigned line, unsigned col)
 {

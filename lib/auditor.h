@@ -96,6 +96,12 @@ struct py_index *check_project_index(struct check_ctx *cx);
 int auditor_run_buffer(const struct check_def *checks, size_t nchecks, const char *path,
 		       const char *text, size_t len, const json_t *context, struct finding_list *out);
 
+/* Audits every Python source file of context (read from its codebase_root)
+ * with the given checks and one shared project index, as the auditors do;
+ * tests of cross-file checks use it.  0, or -1 on allocation failure. */
+int auditor_run_context(const struct check_def *checks, size_t nchecks, const json_t *context,
+			struct finding_list *out);
+
 /* Looks a check up by id in a table, NULL when absent. */
 const struct check_def *auditor_find_check(const struct check_def *checks, size_t n, const char *id);
 

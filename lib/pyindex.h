@@ -60,7 +60,9 @@ struct py_callsite {
 	unsigned line;
 	uint8_t awaited;
 	uint8_t offloaded;    /* inside to_thread/run_in_executor/... (does not run on the loop) */
+	uint8_t job_ref;      /* not a call: the def passed to add_task/enqueue/add_job */
 	int target;           /* index into ix->fns of the project def it calls, -1 when unresolved */
+	char *spec;           /* resolution key (pyindex.c internal) */
 };
 
 struct py_fn {
@@ -117,6 +119,7 @@ struct py_index {
 	struct py_inject *injects; size_t ninjects, capinjects;
 	size_t *fn_by_name;                    /* fns indices sorted by name */
 	int sorted, resolved;
+	struct py_index_priv *priv;            /* classes, call edges, pending marks (pyindex.c) */
 };
 
 /* An empty index; NULL on ENOMEM.  Free with py_index_free. */
