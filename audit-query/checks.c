@@ -10,7 +10,9 @@ static const struct check_def query_checks[] = {
 		"a query per loop iteration or a lazy relationship loaded per row",
 		"Load related rows in one query, never one query per row",
 		SEV_HIGH,
-		"HIGH in a request handler, MEDIUM in jobs, workers and scripts",
+		"HIGH in a request handler, MEDIUM in jobs and workers; one level lower in code that runs "
+		"once (scripts, CLI commands, startup hooks, defs called only from __main__); CRITICAL for a "
+		"lazy relationship read under an AsyncSession, which raises MissingGreenlet",
 		"S-M",
 		"Each iteration makes a database round trip (session.get, a query chain, "
 		"execute(select(...)), a repository lookup, or the first access of a lazy "
@@ -32,7 +34,8 @@ static const struct check_def query_checks[] = {
 		"Change many rows with one set-based statement, not one statement per row",
 		SEV_HIGH,
 		"HIGH when the loop runs over a query result or an unbounded collection (request "
-		"data, a parameter); MEDIUM over a small literal collection and in one-off scripts",
+		"data, a parameter); MEDIUM over a literal collection; one level lower in code that runs "
+		"once (scripts, CLI commands, startup hooks, defs called only from __main__)",
 		"S-M",
 		"session.delete(obj), execute(update(...)/delete(...)), Query.update()/delete(), raw "
 		"UPDATE/DELETE SQL or a repository update/delete/save call inside a loop sends one "
@@ -49,7 +52,7 @@ static const struct check_def query_checks[] = {
 		"one INSERT (session.add) per loop iteration",
 		"Insert many rows in one batched statement",
 		SEV_MEDIUM,
-		"MEDIUM",
+		"MEDIUM; LOW in code that runs once (scripts, CLI commands, startup hooks)",
 		"S",
 		"session.add(x) or an executed insert(...)/INSERT inside a loop builds and flushes "
 		"one INSERT per item.  add_all() lets the unit of work batch the rows "

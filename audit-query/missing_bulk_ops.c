@@ -180,7 +180,7 @@ void check_missing_bulk_ops(struct check_ctx *cx)
 			 op == DBOP_ADD ? "flushes" : "sends");
 		free(it);
 		recommend(&b, c->func, op, info.repo, info.recv, model, rec, sizeof(rec));
-		check_report(cx, c->line, c->end_line, SEV_MEDIUM, issue, rec);
+		check_report(cx, c->line, c->end_line, check_once_severity(cx, c->func, SEV_MEDIUM), issue, rec);
 	}
 	py_binds_free(&b);
 }

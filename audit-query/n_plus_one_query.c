@@ -180,7 +180,8 @@ static void queries_in_loops(struct check_ctx *cx, const struct py_binds *b, str
 		free(it);
 		py_filter_column(ol, root->name_begin, c->rparen, model, col, sizeof(col));
 		recommend_query(b, c->func, &info, model, col, rec, sizeof(rec));
-		check_report(cx, root->line, c->end_line, py_context_severity(ol, c->func), issue, rec);
+		check_report(cx, root->line, c->end_line, check_once_severity(cx, c->func, py_context_severity(ol, c->func)), issue,
+			     rec);
 	}
 }
 
@@ -365,6 +366,32 @@ static int lazy_access(struct check_ctx *cx, struct py_index *ix, int loop, uint
 	return 1;
 }
 
+/* 1 when def f talks to an AsyncSession: an AsyncSession parameter, or an
+ * awaited session query (await session.execute/scalars/get...).  Lazy
+ * loading then cannot run: it needs the greenlet the await left. */
+static int async_session_def(const struct py_binds *b, int f)
+{
+	const struct py_outline *ol = b->ol;
+	const struct py_block *d;
+	size_t ci;
+	unsigned k;
+	if (f < 0 || !ol->blocks[f].is_async)
+		return 0;
+	d = &ol->blocks[f];
+	for (k = 0; k < d->nparams; k++)
+		if (strstr(d->param_texts[k], "AsyncSession"))
+			return 1;
+	for (ci = py_first_call_from(ol, d->body_begin); ci < ol->ncalls && ol->calls[ci].lparen < d->body_end; ci++) {
+		struct py_dbop_info info;
+		const struct py_call *c = &ol->calls[ci];
+		if (c->func != f || c->is_ref)
+			continue;
+		if (py_call_dbop(b, ci, &info) == DBOP_READ && !info.repo && ol->calls[info.root].awaited)
+			return 1;
+	}
+	return 0;
+}
+
 static void report_lazy(struct check_ctx *cx, const struct py_binds *b, int loop, unsigned line,
 			const struct lazy_hit *h)
 {
@@ -372,11 +399,21 @@ static void report_lazy(struct check_ctx *cx, const struct py_binds *b, int loop
 	char issue[512], rec[512], *it = py_loop_iter_text(ol, loop, 60);
 	const char *cls = h->cls[0] ? h->cls : "the model";
 	enum py_orm orm = py_orm_flavor(b, ol->blocks[loop].func);
-	snprintf(issue, sizeof(issue),
-		 "%.*s.%s is a %s relationship: reading it for each row of the loop over %s (line %u) "
-		 "issues one SELECT per row",
-		 (int)h->vlen, h->var, h->attr, h->lazy == PL_DYNAMIC ? "lazy=\"dynamic\"" : "lazy-loaded",
-		 it ? it : "the rows", ol->blocks[loop].line);
+	int f = ol->blocks[loop].func, broken = orm != ORM_DJANGO && async_session_def(b, f);
+	enum severity sev = check_once_severity(cx, f, py_context_severity(ol, f));
+	if (broken)
+		snprintf(issue, sizeof(issue),
+			 "%.*s.%s is a %s relationship read for each row of the loop over %s (line %u) under an "
+			 "AsyncSession: the implicit lazy load cannot run there and raises MissingGreenlet "
+			 "(sqlalchemy.exc.MissingGreenlet) at run time; this is not slow but broken",
+			 (int)h->vlen, h->var, h->attr, h->lazy == PL_DYNAMIC ? "lazy=\"dynamic\"" : "lazy-loaded",
+			 it ? it : "the rows", ol->blocks[loop].line);
+	else
+		snprintf(issue, sizeof(issue),
+			 "%.*s.%s is a %s relationship: reading it for each row of the loop over %s (line %u) "
+			 "issues one SELECT per row",
+			 (int)h->vlen, h->var, h->attr, h->lazy == PL_DYNAMIC ? "lazy=\"dynamic\"" : "lazy-loaded",
+			 it ? it : "the rows", ol->blocks[loop].line);
 	free(it);
 	if (orm == ORM_DJANGO)
 		snprintf(rec, sizeof(rec),
@@ -394,7 +431,7 @@ static void report_lazy(struct check_ctx *cx, const struct py_binds *b, int loop
 			 "%s, or declare relationship(..., lazy=\"selectin\")",
 			 cls, h->attr,
 			 py_def_async(ol, ol->blocks[loop].func) ? " (an async session cannot lazy-load at all)" : "");
-	check_report(cx, line, line, py_context_severity(ol, ol->blocks[loop].func), issue, rec);
+	check_report(cx, line, line, broken ? SEV_CRITICAL : sev, issue, rec);
 }
 
 /* 1 when name[0..n) is one of the names of a loop target ("a, (b, c)"). */

@@ -70,12 +70,6 @@ static int batched_in_while(const struct py_binds *b, size_t ci)
 	return loop >= 0 && b->ol->blocks[loop].kind == PB_WHILE && py_stmt_limited(b, ci);
 }
 
-static int in_scripts(const char *path)
-{
-	return !strncmp(path, "scripts/", 8) || strstr(path, "/scripts/") || !strncmp(path, "bin/", 4) ||
-	       strstr(path, "/management/commands/");
-}
-
 static void recommend(const struct py_binds *b, int f, enum py_dbop op, const char *model, const char *col,
 		      char *out, size_t n)
 {
@@ -143,8 +137,9 @@ void check_n_update_delete_loop(struct check_ctx *cx)
 		/* the issue's rule: a loop over a literal collection, however
 		 * small, still sends one statement per entry: MEDIUM */
 		lit = py_loop_literal_size(&b, loop);
-		if (lit > 0 || ik == PIK_LITERAL || in_scripts(cx->path))
+		if (lit > 0 || ik == PIK_LITERAL)
 			sev = SEV_MEDIUM;
+		sev = check_once_severity(cx, c->func, sev);
 		py_call_model(ol, info.chain_query ? root : c, model, sizeof(model));
 		if (!model[0]) {
 			/* row.save(): the model of the query the loop walks */

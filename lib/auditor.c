@@ -220,6 +220,37 @@ struct py_index *check_project_index(struct check_ctx *cx)
 	return c->index;
 }
 
+int check_runs_once(struct check_ctx *cx, int f)
+{
+	const struct py_outline *ol = cx->ol;
+	const struct py_fn *fn;
+	struct py_index *ix;
+	int outer = f;
+	if (f < 0)
+		return 1;
+	/* nested defs run when their outermost def does */
+	while (outer >= 0 && ol->blocks[outer].parent >= 0) {
+		int up = py_outline_enclosing(ol, ol->blocks[outer].parent, PB_MASK(PB_DEF), 1);
+		if (up < 0)
+			break;
+		outer = up;
+	}
+	ix = check_project_index(cx);
+	fn = ix ? py_index_fn_at(ix, cx->path, ol->blocks[outer].line) : NULL;
+	if (fn && fn->once)
+		return 1;
+	/* a method of a class: look at the def itself too */
+	fn = ix && outer != f ? py_index_fn_at(ix, cx->path, ol->blocks[f].line) : NULL;
+	return fn && fn->once;
+}
+
+enum severity check_once_severity(struct check_ctx *cx, int f, enum severity sev)
+{
+	if (sev > SEV_LOW && check_runs_once(cx, f))
+		return (enum severity)(sev - 1);
+	return sev;
+}
+
 void check_report_ex(struct check_ctx *cx, const struct check_where *w, unsigned line, unsigned end_line,
 		     enum severity sev, const char *issue, const char *recommendation)
 {

@@ -91,6 +91,15 @@ void check_report_ex(struct check_ctx *cx, const struct check_where *w, unsigned
  */
 struct py_index *check_project_index(struct check_ctx *cx);
 
+/* 1 when def f of the current file (-1: module level) runs once per
+ * process: module-level code, a script (scripts/, bin/, manage.py), a CLI
+ * command, a startup/shutdown hook or lifespan, or a def called only from
+ * an "if __name__ == '__main__':" block (through the project index). */
+int check_runs_once(struct check_ctx *cx, int f);
+
+/* sev one level down (not below LOW) when def f runs once, else sev. */
+enum severity check_once_severity(struct check_ctx *cx, int f, enum severity sev);
+
 /* Audits one in-memory Python file with the given checks (tests use this).
  * Findings are appended to out.  0, or -1 on allocation failure. */
 int auditor_run_buffer(const struct check_def *checks, size_t nchecks, const char *path,

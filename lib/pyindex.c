@@ -612,7 +612,8 @@ static int is_once_def(const char *path, const struct py_block *d)
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	if (!strncmp(path, "scripts/", 8) || !strncmp(path, "bin/", 4) || strstr(path, "/scripts/") ||
-	    strstr(path, "/bin/") || !strcmp(base, "manage.py") || !strcmp(base, "setup.py"))
+	    strstr(path, "/bin/") || strstr(path, "/management/commands/") || !strcmp(base, "manage.py") ||
+	    !strcmp(base, "setup.py"))
 		return 1;
 	for (i = 0; i < d->ndecorators; i++) {
 		decorator_name(d->decorators[i], nm, sizeof(nm));
@@ -825,7 +826,7 @@ static int note_main_calls(struct py_index *ix, const struct py_binds *b, const 
 	for (i = 0; i < ol->nblocks; i++) {
 		const struct py_block *bl = &ol->blocks[i];
 		char spec[600];
-		if (bl->kind != PB_IF || bl->func >= 0 || bl->parent != -1 ||
+		if (bl->kind != PB_IF || bl->func >= 0 || bl->parent < 0 || ol->blocks[bl->parent].kind != PB_MODULE ||
 		    !py_tok_is(ol->toks, bl->hdr_begin + 1, "__name__"))
 			continue;
 		for (ci = py_first_call_from(ol, bl->body_begin); ci < ol->ncalls; ci++) {

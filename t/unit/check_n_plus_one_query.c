@@ -203,6 +203,49 @@ START_TEST(severity_and_text)
 }
 END_TEST
 
+START_TEST(async_lazy_is_broken)
+{
+	char *s;
+	/* a lazy relationship read per row under an AsyncSession raises MissingGreenlet */
+	ck_assert_int_eq(db_one(&query_auditor, ID,
+				MODELS "async def export(session: AsyncSession):\n"
+				"    rows = (await session.scalars(select(Response))).all()\n"
+				"    return [len(r.answers) for r in rows]\n", NULL, &s),
+			 SEV_CRITICAL);
+	ck_assert_msg(strstr(s, "MissingGreenlet") != NULL, "%s", s);
+	ck_assert_msg(strstr(s, "selectinload(Response.answers)") != NULL, "%s", s);
+	free(s);
+	/* an async def with a sync session (no await on it) is slow, not broken */
+	ck_assert_int_eq(db_one(&query_auditor, ID,
+				MODELS "async def export(session):\n"
+				"    rows = session.scalars(select(Response)).all()\n"
+				"    return [len(r.answers) for r in rows]\n", NULL, &s),
+			 SEV_MEDIUM);
+	ck_assert_msg(strstr(s, "MissingGreenlet") == NULL, "%s", s);
+	free(s);
+}
+END_TEST
+
+START_TEST(runs_once_is_one_level_down)
+{
+	/* a def called only from the __main__ block, and a startup hook */
+	ck_assert_int_eq(db_one(&query_auditor, ID,
+				"def backfill(db, ids):\n    for i in ids:\n        db.get(User, i)\n\n"
+				"if __name__ == '__main__':\n    backfill(make_db(), [1, 2])\n", NULL, NULL),
+			 SEV_LOW);
+	ck_assert_int_eq(db_one(&query_auditor, ID,
+				"@app.on_event('startup')\ndef warm(db, ids):\n    for i in ids:\n"
+				"        db.get(User, i)\n", NULL, NULL),
+			 SEV_LOW);
+	/* also called from another def: not only once */
+	ck_assert_int_eq(db_one(&query_auditor, ID,
+				"def backfill(db, ids):\n    for i in ids:\n        db.get(User, i)\n\n"
+				"def nightly():\n    backfill(make_db(), [1])\n\n"
+				"if __name__ == '__main__':\n    backfill(make_db(), [1, 2])\n", NULL, NULL),
+			 SEV_MEDIUM);
+}
+END_TEST
+
 START_TEST(context_factories)
 {
 	/* a factory named only in the context's session_factories */
@@ -233,6 +276,8 @@ Suite *suite_n_plus_one_query(void)
 	tcase_add_loop_test(p, positive, 0, (int)(sizeof(positives) / sizeof(positives[0])));
 	tcase_add_test(p, severity_and_text);
 	tcase_add_test(p, context_factories);
+	tcase_add_test(p, async_lazy_is_broken);
+	tcase_add_test(p, runs_once_is_one_level_down);
 	tcase_add_loop_test(n, negative, 0, (int)(sizeof(negatives) / sizeof(negatives[0])));
 	tcase_add_test(m, malformed);
 	suite_add_tcase(s, p);
