@@ -769,14 +769,22 @@ static void call_spec(const struct py_binds *b, const struct py_fn *fn, int is_p
 	}
 	snprintf(recv, sizeof(recv), "%.*s", (int)(dot - c->callee), c->callee);
 	if ((!strcmp(recv, "self") || !strcmp(recv, "cls")) && fn->cls) {
-		snprintf(spec, n, "M%s.%s", fn->cls, dot + 1);
+		snprintf(spec, n, "M%s.%s@%s", fn->cls, dot + 1, fn->module);
 		return;
 	}
 	{
 		const struct py_bind *bd = py_binds_find(b, c->block, recv, c->name_begin);
 		if (bd && bd->kind == PBK_OBJECT && bd->type) {
 			const char *ty = strrchr(bd->type, '.');
-			snprintf(spec, n, "M%s.%s", ty ? ty + 1 : bd->type, dot + 1);
+			ty = ty ? ty + 1 : bd->type;
+			py_binds_qualify(b, ty, q, sizeof(q));
+			if (strcmp(q, ty)) {
+				/* an imported class: its module is known */
+				absolutize(fn->module, is_pkg, q, abs, sizeof(abs));
+				snprintf(spec, n, "F%s.%s", abs, dot + 1);
+			} else {
+				snprintf(spec, n, "M%s.%s@%s", ty, dot + 1, fn->module);
+			}
 			return;
 		}
 		if (bd)
@@ -1212,6 +1220,34 @@ static int method_in(const struct py_index *ix, const char *cls, const char *m, 
 	return -1;
 }
 
+/* Method m of the class of record r (same file), else of its bases; -1. */
+static int method_of_class(const struct py_index *ix, const struct py_class_rec *r, const char *m)
+{
+	size_t end, i;
+	int hit = -1;
+	const char *bp = r->bases;
+	char base[128];
+	for (i = fns_named(ix, m, &end); i < end; i++) {
+		const struct py_fn *f = &ix->fns[ix->fn_by_name[i]];
+		if (f->cls && !strcmp(f->cls, r->name) && !f->nested && !strcmp(f->path, r->path)) {
+			if (hit >= 0)
+				return -1;
+			hit = (int)ix->fn_by_name[i];
+		}
+	}
+	if (hit >= 0)
+		return hit;
+	while (next_base(&bp, base, sizeof(base))) {
+		int h;
+		if (!strcmp(base, r->name))
+			continue;
+		h = method_in(ix, base, m, 1);
+		if (h != -1)
+			return h < 0 ? -1 : h;
+	}
+	return -1;
+}
+
 static int resolve_spec(const struct py_index *ix, const char *spec)
 {
 	const char *dot = strrchr(spec + 1, '.');
@@ -1219,11 +1255,33 @@ static int resolve_spec(const struct py_index *ix, const char *spec)
 	size_t modlen = dot ? (size_t)(dot - spec - 1) : 0, end, i;
 	int hit = -1;
 	if (spec[0] == 'M') {
-		char cls[128];
-		if (!dot || modlen >= sizeof(cls))
+		/* "MCls.method" or "MCls.method@module" (the class is defined there if anywhere) */
+		char cls[128], meth[128];
+		const char *at = strchr(spec, '@'), *cdot;
+		size_t ml = at ? (size_t)(at - spec - 1) : strlen(spec + 1);
+		cdot = memchr(spec + 1, '.', ml);
+		if (!cdot || (size_t)(cdot - spec - 1) >= sizeof(cls) || ml >= sizeof(meth))
 			return -1;
-		snprintf(cls, sizeof(cls), "%.*s", (int)modlen, spec + 1);
-		hit = method_in(ix, cls, name, 0);
+		snprintf(cls, sizeof(cls), "%.*s", (int)(cdot - spec - 1), spec + 1);
+		snprintf(meth, sizeof(meth), "%.*s", (int)(spec + 1 + ml - cdot - 1), cdot + 1);
+		if (at) {
+			for (i = fns_named(ix, meth, &end); i < end; i++) {
+				const struct py_fn *f = &ix->fns[ix->fn_by_name[i]];
+				if (f->cls && !strcmp(f->cls, cls) && !f->nested && !strcmp(f->module, at + 1)) {
+					if (hit >= 0)
+						return -1;
+					hit = (int)ix->fn_by_name[i];
+				}
+			}
+			if (hit >= 0)
+				return hit;
+			{
+				const struct py_class_rec *r = class_find(ix, cls, at + 1, strlen(at + 1));
+				if (r)
+					return method_of_class(ix, r, meth);
+			}
+		}
+		hit = method_in(ix, cls, meth, 0);
 		return hit < 0 ? -1 : hit;
 	}
 	for (i = fns_named(ix, name, &end); i < end; i++) {
@@ -1244,8 +1302,8 @@ static int resolve_spec(const struct py_index *ix, const char *spec)
 		snprintf(cls, sizeof(cls), "%.*s", (int)(dot - cdot), cdot);
 		r = class_find(ix, cls, cdot > spec + 1 ? spec + 1 : NULL,
 			       cdot > spec + 1 ? (size_t)(cdot - 1 - spec - 1) : 0);
-		if (r && (hit = method_in(ix, cls, name, 0)) < 0)
-			hit = -1;
+		if (r)
+			hit = method_of_class(ix, r, name);
 	}
 	return hit;
 }
@@ -1279,8 +1337,8 @@ static int model_of(struct py_index *ix, size_t ci, unsigned *ncols, int depth)
 			model = 1;
 		if (end - i != 1)
 			continue;
-		if (model_of(ix, ix->priv->cls_by_name[i], ncols, depth + 1) &&
-		    !ix->priv->cls[ix->priv->cls_by_name[i]].is_abstract)
+		/* an abstract base (__abstract__ = True) is not a model, its subclasses are */
+		if (model_of(ix, ix->priv->cls_by_name[i], ncols, depth + 1))
 			model = 1;
 	}
 	return model;
