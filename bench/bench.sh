@@ -8,7 +8,8 @@
 #       each auditor on the saved context, aggregate on the saved results,
 #       publish (Markdown) on the saved report
 #   (c) grep -rE with one pattern over the same corpus, for comparison
-# and prints seconds, files/s and MB/s (10^6 bytes) of the corpus per row.
+# and prints seconds, files/s and MB/s (10^6 bytes) of the corpus per row,
+# then the peak resident memory of each auditor when GNU time is installed.
 # Timings are reported, never asserted.
 #
 # Environment: BENCH_LINES (default 200000), BENCH_SEED (default 20240612),
@@ -147,4 +148,15 @@ if [ -s "$tmp/query.json" ] && [ -s "$tmp/txn.json" ] && [ -s "$tmp/runtime.json
 fi
 row "grep -rE (1 pattern)" t_grep
 printf '\ngrep pattern: %s\n' "$pattern"
+
+# ---- peak memory of each auditor (the project index lives in them), with GNU time
+if [ -s "$tmp/ctx.json" ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
+	printf '\n%-22s %12s\n' "auditor" "peak RSS kB"
+	for a in query txn runtime; do
+		kb=$(/usr/bin/time -f %M "$bin/pperf-audit-$a" <"$tmp/ctx.json" 2>&1 >/dev/null | tail -n 1)
+		printf '%-22s %12s\n' "audit-$a" "$kb"
+	done
+else
+	printf '\n(peak memory not measured: GNU time is not installed as /usr/bin/time)\n'
+fi
 exit $failed
