@@ -40,143 +40,9 @@
 #include "pydb.h"
 #include "pyfacts.h"
 #include "pyindex.h"
+#include "pytxn.h"
 
 enum ext { EXT_NONE, EXT_NET, EXT_FILE, EXT_HELPER };
-
-/* The begin() with-block (same def) around call c, or -1. */
-static int begin_block(const struct py_outline *ol, const struct py_call *c)
-{
-	int w = py_outline_enclosing(ol, c->block, PB_MASK(PB_WITH), 0);
-	while (w >= 0) {
-		const struct py_block *bl = &ol->blocks[w];
-		unsigned i;
-		for (i = 0; i < bl->nitems; i++) {
-			const char *e = bl->items[i].expr ? bl->items[i].expr : "";
-			if ((strstr(e, ".begin(") || strstr(e, "begin_nested(") || strstr(e, "atomic(") ||
-			     strstr(e, "transaction(")) &&
-			    c->name_begin >= bl->body_begin)
-				return w;
-		}
-		w = py_outline_enclosing(ol, bl->parent, PB_MASK(PB_WITH), 0);
-	}
-	return -1;
-}
-
-/* The def holding call c when it runs in one transaction as a whole
- * (@transaction.atomic, @atomic, @db_session...), else -1. */
-static int atomic_def(const struct py_outline *ol, const struct py_call *c, const char **dec)
-{
-	int f = c->func;
-	unsigned i;
-	if (f < 0)
-		return -1;
-	for (i = 0; i < ol->blocks[f].ndecorators; i++) {
-		const char *d = ol->blocks[f].decorators[i];
-		if (!strcmp(d, "transaction.atomic") || !strcmp(d, "atomic") || !strncmp(d, "transaction.atomic(", 19) ||
-		    !strncmp(d, "atomic(", 7) || !strcmp(d, "transactional") || !strncmp(d, "transactional(", 14)) {
-			*dec = d;
-			return f;
-		}
-	}
-	return -1;
-}
-
-/* An open write window around a call: the write that opened it and the
- * commit that closes it. */
-struct window {
-	uint32_t start;     /* first token of the write */
-	unsigned line;      /* its line */
-	char what[128];     /* "session.flush()", "order.status = ..." */
-	size_t commit;      /* call index of the commit */
-};
-
-/* 1 when tokens [b,e) hold a call that reads from the database. */
-static int range_reads(const struct py_binds *b, uint32_t s, uint32_t e)
-{
-	const struct py_outline *ol = b->ol;
-	struct py_dbop_info info;
-	size_t ci;
-	for (ci = py_first_call_from(ol, s); ci < ol->ncalls && ol->calls[ci].lparen < e; ci++)
-		if (py_call_dbop(b, ci, &info) == DBOP_READ)
-			return 1;
-	return 0;
-}
-
-/* 1 when statement st assigns an attribute of an entity loaded in its def
- * (order = session.get(...); order.status = "paid"), an UPDATE at flush. */
-static int entity_write(const struct py_binds *b, int st)
-{
-	const struct py_outline *ol = b->ol;
-	const struct py_toks *t = ol->toks;
-	int blk = ol->stmts[st].block, f = ol->blocks[blk].func, loop;
-	struct py_assign a;
-	uint32_t vb, ve;
-	char name[128];
-	if (!py_stmt_assign(ol, st, &a) || a.target_end != a.target_begin + 3 ||
-	    t->v[a.target_begin].kind != PT_NAME || !py_tok_is(t, a.target_begin + 1, ".") ||
-	    py_tok_is(t, a.target_begin, "self") || py_tok_is(t, a.target_begin, "cls"))
-		return 0;
-	snprintf(name, sizeof(name), "%.*s", (int)t->v[a.target_begin].len, py_tok_text(t, a.target_begin));
-	if (py_last_assign(ol, f, name, a.target_begin, &vb, &ve))
-		return range_reads(b, vb, ve);
-	for (loop = py_outline_enclosing(ol, blk, PB_MASK(PB_FOR), 0); loop >= 0;
-	     loop = py_outline_enclosing(ol, ol->blocks[loop].parent, PB_MASK(PB_FOR), 0))
-		if (ol->blocks[loop].target && !strcmp(ol->blocks[loop].target, name))
-			return py_loop_iter_kind(b, loop) == PIK_QUERY;
-	return 0;
-}
-
-/* The write (a write call, an explicit begin(), or an attribute of a loaded
- * entity) before call ci in its def with no commit or rollback in between,
- * and a later commit (on the same session, when the write names one).
- * 1 and fills w, else 0. */
-static int open_write(const struct py_binds *b, size_t ci, struct window *w)
-{
-	const struct py_outline *ol = b->ol;
-	const struct py_call *c = &ol->calls[ci];
-	struct py_dbop_info info, ci2;
-	uint32_t stop = c->func >= 0 ? ol->blocks[c->func].body_begin : 0;
-	char wrecv[sizeof(info.recv)] = "";
-	size_t k;
-	int found = 0, st;
-	for (k = ci; k-- > 0 && ol->calls[k].lparen >= stop;) {
-		enum py_dbop op;
-		if (ol->calls[k].func != c->func)
-			continue;
-		op = py_call_dbop(b, k, &info);
-		if (op == DBOP_COMMIT || op == DBOP_ROLLBACK) {
-			stop = ol->calls[k].rparen;
-			break;
-		}
-		if (!found && (py_dbop_writes(op) || op == DBOP_BEGIN)) {
-			found = 1;
-			snprintf(wrecv, sizeof(wrecv), "%s", info.recv);
-			w->start = ol->calls[k].name_begin;
-			w->line = ol->calls[k].line;
-			snprintf(w->what, sizeof(w->what), "%.100s()", ol->calls[k].callee);
-		}
-	}
-	for (st = c->stmt - 1; !found && st >= 0 && ol->stmts[st].tok_begin > stop; st--)
-		if (ol->blocks[ol->stmts[st].block].func == c->func && entity_write(b, st)) {
-			char *txt = py_outline_text(ol, ol->stmts[st].tok_begin, ol->stmts[st].tok_end);
-			found = 1;
-			w->start = ol->stmts[st].tok_begin;
-			w->line = ol->stmts[st].line;
-			snprintf(w->what, sizeof(w->what), "%.100s", txt ? txt : "an attribute assignment");
-			free(txt);
-		}
-	for (k = ci + 1; found && k < ol->ncalls; k++) {
-		const struct py_call *p = &ol->calls[k];
-		if (c->func >= 0 && p->lparen >= ol->blocks[c->func].body_end)
-			break;
-		if (p->func == c->func && py_call_dbop(b, k, &ci2) == DBOP_COMMIT &&
-		    (!wrecv[0] || !strcmp(ci2.recv, wrecv))) {
-			w->commit = k;
-			return 1;
-		}
-	}
-	return 0;
-}
 
 /* The class of the def holding call c (for self.method()), or NULL. */
 static const char *own_class(const struct py_outline *ol, const struct py_call *c)
@@ -309,7 +175,7 @@ void check_scope_too_wide(struct check_ctx *cx)
 		const struct py_call *c = &ol->calls[ci];
 		char what[400], scope[300];
 		enum ext kind;
-		struct window win;
+		struct py_txn_window win;
 		uint32_t start;
 		const char *dec = "";
 		int blk, w;
@@ -320,16 +186,16 @@ void check_scope_too_wide(struct check_ctx *cx)
 		kind = external(&b, ix, ci, what, sizeof(what));
 		if (kind == EXT_NONE)
 			continue;
-		if ((blk = begin_block(ol, c)) >= 0) {
+		if ((blk = py_txn_begin_block(ol, c)) >= 0) {
 			const struct py_with_item *it = &ol->blocks[blk].items[0];
 			start = ol->blocks[blk].body_begin;
 			snprintf(scope, sizeof(scope), "inside `%s%.200s` (line %u)", ol->blocks[blk].is_async ? "async with " : "with ",
 				 it->expr ? it->expr : "...", ol->blocks[blk].line);
-		} else if ((w = atomic_def(ol, c, &dec)) >= 0) {
+		} else if ((w = py_txn_atomic_def(ol, c, &dec)) >= 0) {
 			start = ol->blocks[w].body_begin;
 			snprintf(scope, sizeof(scope), "inside the transactional function %.120s (decorated @%.100s, line %u)",
 				 ol->blocks[w].name, dec, ol->blocks[w].line);
-		} else if (open_write(&b, ci, &win)) {
+		} else if (py_txn_open_write(&b, ci, &win)) {
 			start = win.start;
 			snprintf(scope, sizeof(scope), "after the write %s at line %u and before the commit at line %u",
 				 win.what, win.line, ol->calls[win.commit].line);
