@@ -94,34 +94,54 @@ static const struct check_def query_checks[] = {
 	},
 	{
 		"over_fetching",
-		"whole wide entities selected where a few columns are read",
+		"whole wide entities loaded where each row is read for a few columns",
 		"Select only the columns a list or search path uses",
 		SEV_MEDIUM,
-		"MEDIUM in list and search endpoints, LOW elsewhere",
+		"MEDIUM for a model of more than fifteen columns in a request handler, LOW otherwise; one "
+		"level lower in code that runs once (scripts, CLI commands, startup hooks)",
 		"S",
-		"Selecting every column of a wide model (more than ten columns) for a list that reads "
-		"two or three of them moves and hydrates data nobody uses.",
-		"    books = (await session.exec(select(Book))).all()\n"
+		"select(Model), session.query(Model) or Model.query of a model with more than ten columns "
+		"(mixins included), executed for many rows and then read for at most three attributes per "
+		"row, fetches, transfers and hydrates every other column for nothing.  Rows that are "
+		"returned, passed on, serialized or used whole, one-row reads (first(), one(), get(), "
+		"limit(1)) and queries that already narrow the columns (select(M.a, M.b), load_only, defer, "
+		"with_only_columns) are not reported.",
+		"    books = (await session.exec(select(Book).order_by(Book.title))).all()\n"
 		"    return [{\"id\": b.id, \"title\": b.title} for b in books]",
-		"    rows = (await session.exec(select(Book.id, Book.title))).all()\n"
-		"    # or: select(Book).options(load_only(Book.id, Book.title))",
-		NULL,
+		"    rows = (await session.exec(select(Book.id, Book.title).order_by(Book.title))).all()\n"
+		"    return [{\"id\": r.id, \"title\": r.title} for r in rows]\n"
+		"    # or keep the objects: select(Book).options(load_only(Book.id, Book.title))",
+		check_over_fetching,
 	},
 	{
 		"wrong_caching_scope",
 		"a query cache kept on an object that lives for one request",
 		"Cache query results at a scope that outlives the request, or not at all",
 		SEV_MEDIUM,
-		"MEDIUM",
+		"HIGH when the cached query joins or aggregates (join, group_by, func.count/sum/avg), "
+		"MEDIUM otherwise",
 		"M",
-		"An instance cache filled by a query on a class built per request (Depends(Cls) or "
-		"constructed in a handler) is thrown away after every request: it adds code and "
-		"memory but never saves a query.",
+		"A class that caches a query result on its instance (a self attribute checked and then "
+		"filled, a memo dict, lru_cache/cached_property on a method) but is created for every "
+		"request (Depends(Cls), built in a handler or in an uncached Depends provider) starts "
+		"with an empty cache each time: the query runs on every request anyway and the cache only "
+		"adds code.  Instances kept at module level, in app.state, in a global or made by an "
+		"lru_cache'd provider, caches on the class, and per-request memos of one row looked up by "
+		"key are not reported.",
 		"    class GenreStats:\n"
-		"        def __init__(self, session=Depends(get_session)):\n"
-		"            self._counts = None   # filled by a query, dies with the request",
-		"    @lru_cache / a module-level TTL cache keyed by the query parameters",
-		NULL,
+		"        def __init__(self, session: AsyncSession = Depends(get_session)):\n"
+		"            self.session, self._counts = session, None\n"
+		"        async def counts(self):\n"
+		"            if self._counts is None:   # always None: a new GenreStats per request\n"
+		"                self._counts = dict((await self.session.execute(stmt)).all())\n"
+		"            return self._counts\n"
+		"    async def popular(stats: GenreStats = Depends()): ...",
+		"    _counts = TTLCache(maxsize=1, ttl=300)   # cachetools, module level\n"
+		"    async def genre_counts(session: AsyncSession) -> dict[str, int]:\n"
+		"        if \"all\" not in _counts:\n"
+		"            _counts[\"all\"] = dict((await session.execute(stmt)).all())\n"
+		"        return _counts[\"all\"]",
+		check_wrong_caching_scope,
 	},
 };
 
