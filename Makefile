@@ -121,6 +121,8 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
 	for s in 1 5 7; do for m in man/*.$$s; do [ -f "$$m" ] || continue; \
 		install -m 644 "$$m" $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; done; done
+	install -d $(DESTDIR)$(DATADIR)/kb
+	install -m 644 research/kb/*.json $(DESTDIR)$(DATADIR)/kb/
 
 clean:
 	rm -rf build build-asan bin

@@ -40,6 +40,7 @@ struct disc {
 	struct disc_facts facts;
 	struct trig_db trig;
 	json_t *engines, *factories, *manifests, *languages, *linear, *files;
+	json_t *locked; /* lock files: package -> exact version */
 };
 
 /* ---- warnings */
@@ -275,6 +276,7 @@ static int scan_file(struct disc *d, const struct walk_file *f)
 {
 	const char *lang = f->language ? f->language : "";
 	int manifest = f->role != ROLE_VENDOR && f->role != ROLE_TEST && walk_is_manifest(f->path);
+	int lock = f->role != ROLE_VENDOR && f->role != ROLE_TEST && lock_is_file(f->path);
 	int py_src = f->role == ROLE_SOURCE && strcmp(lang, "python") == 0;
 	int migr = f->role == ROLE_MIGRATION;
 	int kanban = strcmp(f->path, KANBAN_PATH) == 0;
@@ -282,7 +284,7 @@ static int scan_file(struct disc *d, const struct walk_file *f)
 	size_t len = 0;
 	int rc = 0;
 
-	if (!manifest && !py_src && !migr && !kanban)
+	if (!manifest && !lock && !py_src && !migr && !kanban)
 		return 0;
 	text = read_file(d, f->path, &len);
 	if (!text)
@@ -291,6 +293,11 @@ static int scan_file(struct disc *d, const struct walk_file *f)
 		const char *msg = NULL;
 		json_array_append_new(d->manifests, json_string(f->path));
 		if (manifest_scan(&d->facts, f->path, text, len, &msg) < 0 && msg)
+			dwarn(d, f->path, 0, msg);
+	}
+	if (lock) {
+		const char *msg = NULL;
+		if (lock_scan(d->locked, f->path, text, len, &msg) < 0 && msg)
 			dwarn(d, f->path, 0, msg);
 	}
 	if (py_src) {
@@ -373,6 +380,10 @@ static json_t *build_doc(struct disc *d, const char *real)
 	if (!doc)
 		return NULL;
 	ts = stack_resolve(&d->facts, sorted_languages(d->languages));
+	if (ts && lock_attach(ts, d->locked) < 0) {
+		json_decref(ts);
+		ts = NULL;
+	}
 	json_object_set_new(doc, "schema", json_string(SCHEMA_CONTEXT));
 	json_object_set_new(doc, "generated_by", json_string("pperf-discover " PPERF_VERSION));
 	json_object_set_new(doc, "codebase_root", json_string(real));
@@ -403,6 +414,7 @@ static void disc_free(struct disc *d)
 	json_decref(d->languages);
 	json_decref(d->linear);
 	json_decref(d->files);
+	json_decref(d->locked);
 }
 
 static int disc_init(struct disc *d, const char *root, const struct discover_opts *opts)
@@ -423,8 +435,10 @@ static int disc_init(struct disc *d, const char *root, const struct discover_opt
 	d->languages = json_object();
 	d->linear = linear_parse(NULL, 0);
 	d->files = json_array();
+	d->locked = json_object();
 	if (disc_facts_init(&d->facts) < 0 || trig_db_init(&d->trig) < 0 || !d->engines ||
-	    !d->factories || !d->manifests || !d->languages || !d->linear || !d->files)
+	    !d->factories || !d->manifests || !d->languages || !d->linear || !d->files ||
+	    !d->locked)
 		return -1;
 	return 0;
 }

@@ -7,6 +7,7 @@
  *   discover_stack.c  facts -> tech_stack
  *   discover_py.c     Python sources -> imports, DSNs, engines, session factories
  *   triggers.c        SQL (plain, or inside Python/JS/Go strings) -> triggers
+ *   discover_lock.c   lock files -> exact versions (tech_stack.locked)
  *   discover.c        the walk, the Linear table, the document
  */
 #ifndef PPERF_DISCOVER_P_H
@@ -127,6 +128,19 @@ int triggers_scan_python(struct trig_db *db, const char *path, const char *text,
 int triggers_scan_clike(struct trig_db *db, const char *path, const char *text, size_t len);
 /* Resolves each trigger's function; returns the triggers array (new ref). */
 json_t *triggers_finish(struct trig_db *db);
+
+/* ---- discover_lock.c */
+
+/* 1 when path is a lock file discover reads (poetry.lock, uv.lock, pdm.lock,
+ * Pipfile.lock, package-lock.json). */
+int lock_is_file(const char *path);
+/* Adds the exact versions of one lock file to locked (name -> version; a
+ * name already there is kept).  0, or -1 with *msg (static) when the file
+ * is malformed (a warning; the run goes on). */
+int lock_scan(json_t *locked, const char *path, const char *text, size_t len, const char **msg);
+/* Sets tech_stack.locked to the locked versions of its dependencies (the
+ * key is left out when there is none).  0, or -1 on allocation failure. */
+int lock_attach(json_t *tech_stack, const json_t *locked);
 
 /* ---- discover.c */
 

@@ -551,6 +551,74 @@ static int check_file_entry(const json_t *f, const char *path, struct jsonio_err
 	return 0;
 }
 
+/* One practice of best_practices[].practices (pperf-research(1)). */
+static int check_practice_entry(const json_t *p, const char *path, struct jsonio_err *err)
+{
+	static const char *const texts[] = { "id", "title", "summary", NULL };
+	static const char *const origins[] = { "kb", "online", NULL };
+	const json_t *v;
+	size_t i;
+
+	if (!json_is_object(p))
+		return bad(err, path, "", "expected object, got %s", json_type_name(p));
+	for (i = 0; texts[i]; i++)
+		if (field(p, path, texts[i], V_STR, 1, &v, err) < 0)
+			return -1;
+	if (field(p, path, "checks", V_ARR, 0, &v, err) < 0 ||
+	    enum_field(p, path, "origin", origins, "kb, online", 0, err) < 0)
+		return -1;
+	for (i = 0; i < json_array_size(v); i++)
+		if (!json_is_string(json_array_get(v, i)))
+			return bad(err, path, "checks", "expected array of strings");
+	v = json_object_get(p, "source");
+	if (v && !json_is_string(v) && !json_is_null(v))
+		return bad(err, path, "source", "expected string or null, got %s",
+			   json_type_name(v));
+	return 0;
+}
+
+/* best_practices and sources, optional, as pperf-research writes them. */
+static int check_research(const json_t *doc, struct jsonio_err *err)
+{
+	const json_t *bp, *src, *g, *prs, *v;
+	char path[80];
+	size_t i, j;
+
+	if (field(doc, "", "best_practices", V_ARR, 0, &bp, err) < 0 ||
+	    field(doc, "", "sources", V_ARR, 0, &src, err) < 0)
+		return -1;
+	json_array_foreach(bp, i, g) {
+		snprintf(path, sizeof path, "best_practices[%zu]", i);
+		if (!json_is_object(g))
+			return bad(err, path, "", "expected object, got %s", json_type_name(g));
+		if (field(g, path, "technology", V_STR, 1, &v, err) < 0 ||
+		    field(g, path, "practices", V_ARR, 1, &prs, err) < 0)
+			return -1;
+		v = json_object_get(g, "version");
+		if (v && !json_is_string(v) && !json_is_null(v))
+			return bad(err, path, "version", "expected string or null, got %s",
+				   json_type_name(v));
+		json_array_foreach(prs, j, v) {
+			snprintf(path, sizeof path, "best_practices[%zu].practices[%zu]", i, j);
+			if (check_practice_entry(v, path, err) < 0)
+				return -1;
+		}
+	}
+	json_array_foreach(src, i, v) {
+		const json_t *u;
+		snprintf(path, sizeof path, "sources[%zu]", i);
+		if (json_is_string(v))
+			continue;
+		if (!json_is_object(v))
+			return bad(err, path, "", "expected object or string, got %s",
+				   json_type_name(v));
+		if (field(v, path, "url", V_STR, 1, &u, err) < 0 ||
+		    field(v, path, "title", V_STR, 0, &u, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int jsonio_check_context(const json_t *doc, struct jsonio_err *err)
 {
 	const json_t *v, *files;
@@ -567,7 +635,7 @@ int jsonio_check_context(const json_t *doc, struct jsonio_err *err)
 		if (check_file_entry(json_array_get(files, i), path, err) < 0)
 			return -1;
 	}
-	return 0;
+	return check_research(doc, err);
 }
 
 /* One finding of a result or a report (report findings need "category"). */
