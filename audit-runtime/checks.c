@@ -11,17 +11,22 @@
 const struct check_def runtime_checks[] = {
 	{
 		"blocking_io_in_async",
-		"blocking file, network or process I/O inside async def",
+		"blocking file, network or process I/O inside async def, directly or through sync helpers",
 		"Never block the event loop: do I/O with async libraries or offload it to a thread",
 		SEV_HIGH,
-		"HIGH in a request or websocket handler, MEDIUM in background jobs and scripts",
+		"HIGH in a request or websocket handler, MEDIUM in background jobs and scripts; through helpers, "
+		"one level down in startup code",
 		"S",
 		"An async def runs on the event loop.  open(), Path.read_text/read_bytes/write_text/"
 		"write_bytes, requests.*, sync httpx, urllib.request.urlopen, subprocess.run/call/"
 		"check_call/check_output/Popen, os.system and shutil.copy* block the whole loop while "
 		"they wait: every other request, websocket and task stalls until the call returns.  "
+		"A call of one of the project's own sync functions that reaches such I/O, at any depth "
+		"and across files, is reported at the call site in the async def with the call chain "
+		"(cover -> resize:12 -> convert:40 subprocess.run).  "
 		"Calls passed to asyncio.to_thread, loop.run_in_executor or anyio.to_thread.run_sync, "
-		"calls in a nested plain def, aiofiles and asyncio subprocesses are not reported.",
+		"calls in a nested plain def, awaited async helpers (reported in their own body), "
+		"lru_cache'd loaders, aiofiles and asyncio subprocesses are not reported.",
 		"    async def cover(book_id: int):\n"
 		"        with open(path, \"rb\") as fh:\n"
 		"            data = fh.read()\n"
@@ -35,15 +40,19 @@ const struct check_def runtime_checks[] = {
 	},
 	{
 		"sync_sleep_in_async",
-		"time.sleep() inside async def",
+		"time.sleep() inside async def, directly or through sync helpers",
 		"Never block the event loop: wait with await asyncio.sleep()",
 		SEV_HIGH,
-		"HIGH in a request or websocket handler, MEDIUM in background jobs and scripts",
+		"HIGH in a request or websocket handler, MEDIUM in background jobs and scripts; through helpers, "
+		"one level down in startup code",
 		"S",
 		"time.sleep() (or sleep() imported from time) suspends the whole thread, and in an "
 		"async def that thread is the event loop: no other request, websocket message or task "
 		"makes progress until the sleep ends.  Rate limits, slow modes and polling loops written "
-		"this way serialise the whole server.",
+		"this way serialise the whole server.  A call of one of the project's own sync functions "
+		"that reaches time.sleep, at any depth and across files, is reported at the call site in "
+		"the async def with the call chain (buy -> label:12 -> backoff:40 "
+		"time.sleep); calls handed to a thread are not.",
 		"    async def buy_labels(wave_id):\n"
 		"        for shipment in shipments:\n"
 		"            await carrier.create_label(shipment.id)\n"
@@ -53,6 +62,30 @@ const struct check_def runtime_checks[] = {
 		"            await carrier.create_label(shipment.id)\n"
 		"            await asyncio.sleep(0.2)",
 		check_sync_sleep_in_async,
+	},
+	{
+		"sync_db_in_async",
+		"a synchronous database session or connection used inside async def",
+		"Never block the event loop: query with AsyncSession, or run sync database work in a thread",
+		SEV_HIGH,
+		"HIGH in a request handler, an async Depends provider or an HTTP middleware, MEDIUM elsewhere; "
+		"one level down in code that runs once (startup, scripts)",
+		"M",
+		"A sync SQLAlchemy or SQLModel Session (a parameter annotated Session or Connection, a "
+		"Depends(get_db) whose provider yields SessionLocal(), a Session(engine) or sessionmaker()() "
+		"opened inside) or a sqlite3/psycopg2/pymysql connection waits for the database on the "
+		"thread that runs it, and in an async def that thread is the event loop: each round trip "
+		"stalls every other request and task.  One finding per function, at its first database call, "
+		"with the number of calls and the sync helpers the session is handed to.  Awaited sessions "
+		"(AsyncSession), work passed to to_thread/run_in_threadpool and plain def handlers (FastAPI "
+		"runs them in its threadpool) are not reported.",
+		"    @router.get(\"/books/{book_id}\")\n"
+		"    async def get_book(book_id: int, db: Session = Depends(get_db)):\n"
+		"        return db.get(Book, book_id)",
+		"    @router.get(\"/books/{book_id}\")\n"
+		"    def get_book(book_id: int, db: Session = Depends(get_db)):\n"
+		"        return db.get(Book, book_id)",
+		check_sync_db_in_async,
 	},
 	{
 		"unnecessary_allocation",

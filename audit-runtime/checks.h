@@ -14,5 +14,6 @@ void check_unnecessary_allocation(struct check_ctx *cx);
 void check_string_concat_in_loop(struct check_ctx *cx);
 void check_cpu_bound_in_async(struct check_ctx *cx);
 void check_redundant_copy(struct check_ctx *cx);
+void check_sync_db_in_async(struct check_ctx *cx);
 
 #endif

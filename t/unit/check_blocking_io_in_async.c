@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proj_helpers.h"
 #include "rt_helpers.h"
 
 #define ID "blocking_io_in_async"
@@ -67,6 +68,85 @@ static const struct rt_case negatives[] = {
 	{ "import httpx\nclient = httpx.Client()\n\nasync def f(u):\n    async with httpx.AsyncClient() as client:\n"
 	  "        async with client.stream('GET', u) as r:\n            return r\n", "" },
 };
+
+/* Through the project's own sync helpers (one file; the index holds it). */
+static const struct rt_case trans_pos[] = {
+	/* two hops: the finding is at the call in the async def */
+	{ "import subprocess\n\ndef convert(p):\n    subprocess.run(['convert', p])\n\ndef thumb(p):\n"
+	  "    return convert(p)\n\nasync def upload(p):\n    thumb(p)\n    return p\n", "10" },
+	/* a method resolved through self, and a class built on the spot */
+	{ "import requests\n\nclass Gw:\n    def _post(self, b):\n        return requests.post('u', json=b)\n\n"
+	  "    async def charge(self, b):\n        return self._post(b)\n", "8" },
+	{ "import shutil\n\nclass Store:\n    def save(self, a, b):\n        shutil.copy(a, b)\n\n"
+	  "async def f(a, b):\n    Store().save(a, b)\n", "8" },
+	/* a recursion cycle that does reach I/O */
+	{ "def a(n):\n    return b(n)\n\ndef b(n):\n    if n:\n        return a(n - 1)\n"
+	  "    return open('/tmp/x').read()\n\nasync def f():\n    a(3)\n", "10" },
+};
+
+static const struct rt_case trans_neg[] = {
+	/* offloaded: by reference, in a lambda, run_in_executor */
+	{ "import asyncio, subprocess\n\ndef convert(p):\n    subprocess.run(['c', p])\n\nasync def f(p):\n"
+	  "    await asyncio.to_thread(convert, p)\n    await asyncio.to_thread(lambda: convert(p))\n"
+	  "    loop = asyncio.get_running_loop()\n    await loop.run_in_executor(None, convert, p)\n", "" },
+	/* an awaited async helper is judged in its own body (line 4), not at the call */
+	{ "import requests\n\nasync def fetch(u):\n    return requests.get(u)\n\nasync def f(u):\n"
+	  "    return await fetch(u)\n", "4" },
+	/* a recursion cycle without I/O */
+	{ "def a(n):\n    return b(n)\n\ndef b(n):\n    return a(n - 1) if n else 0\n\nasync def f():\n"
+	  "    return a(3)\n", "" },
+	/* run is a method of two classes: x.run() is not guessed */
+	{ "import subprocess\n\nclass A:\n    def run(self):\n        subprocess.run(['ls'])\n\nclass B:\n"
+	  "    def run(self):\n        return 1\n\nasync def f(x):\n    x.run()\n", "" },
+	/* only a reference, a cached loader, a sync helper without I/O */
+	{ "import functools\n\n@functools.lru_cache\ndef settings():\n    with open('cfg') as fh:\n"
+	  "        return fh.read()\n\ndef plain():\n    return 1\n\nasync def f(hooks):\n    hooks.append(plain)\n"
+	  "    hooks.append(settings)\n    return settings(), plain()\n", "" },
+	/* a sync def calling a blocking helper is not on the loop */
+	{ "import requests\n\ndef g(u):\n    return requests.get(u)\n\ndef f(u):\n    return g(u)\n", "" },
+};
+
+START_TEST(transitive_positive)
+{
+	rt_expect(ID, &trans_pos[_i]);
+}
+END_TEST
+
+START_TEST(transitive_negative)
+{
+	rt_expect(ID, &trans_neg[_i]);
+}
+END_TEST
+
+/* Across files: the chain names every hop with its file and line. */
+START_TEST(transitive_cross_file)
+{
+	struct proj p;
+	struct finding_list fl;
+	char buf[512];
+	json_t *ctx;
+	proj_init(&p);
+	proj_put(&p, "app/util.py", "import shutil\n\n\ndef archive(a, b):\n    shutil.copytree(a, b)\n");
+	proj_put(&p, "app/services.py", "from app.util import archive\n\n\ndef backup(a):\n"
+				       "    n = len(a)\n    archive(a, a + '.bak')\n    return n\n");
+	proj_put(&p, "app/api.py", "from fastapi import APIRouter\nfrom app import services\n\nrouter = APIRouter()\n\n\n"
+				  "@router.post('/b')\nasync def make_backup(a: str):\n    return services.backup(a)\n");
+	ctx = proj_context(&p, NULL);
+	ck_assert_str_eq(proj_lines(&runtime_auditor, ID, ctx, &fl, buf, sizeof(buf)), "app/api.py:9");
+	ck_assert_int_eq(fl.v[0].severity, SEV_HIGH);
+	ck_assert_uint_eq(fl.v[0].nchain, 4);
+	ck_assert_str_eq(fl.v[0].chain[0], "make_backup (app/api.py:9)");
+	ck_assert_str_eq(fl.v[0].chain[1], "backup (app/services.py:4)");
+	ck_assert_str_eq(fl.v[0].chain[2], "archive (app/util.py:4)");
+	ck_assert_str_eq(fl.v[0].chain[3], "shutil.copytree (app/util.py:5)");
+	ck_assert_msg(strstr(fl.v[0].issue, "make_backup \xe2\x86\x92 backup (app/services.py:6) \xe2\x86\x92 "
+				"archive (app/util.py:5) shutil.copytree") != NULL, "%s", fl.v[0].issue);
+	ck_assert_msg(strstr(fl.v[0].recommendation, "services.backup") != NULL, "%s", fl.v[0].recommendation);
+	finding_list_free(&fl);
+	json_decref(ctx);
+	proj_free(&p);
+}
+END_TEST
 
 START_TEST(positive)
 {
@@ -136,6 +216,9 @@ Suite *suite_blocking_io_in_async(void)
 	tcase_add_loop_test(p, positive, 0, (int)(sizeof(positives) / sizeof(positives[0])));
 	tcase_add_test(p, severity_by_context);
 	tcase_add_test(p, recommendation_follows_stack);
+	tcase_add_loop_test(p, transitive_positive, 0, (int)(sizeof(trans_pos) / sizeof(trans_pos[0])));
+	tcase_add_test(p, transitive_cross_file);
+	tcase_add_loop_test(n, transitive_negative, 0, (int)(sizeof(trans_neg) / sizeof(trans_neg[0])));
 	tcase_add_loop_test(n, negative, 0, (int)(sizeof(negatives) / sizeof(negatives[0])));
 	tcase_add_test(m, malformed);
 	suite_add_tcase(s, p);

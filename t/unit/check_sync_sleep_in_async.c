@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proj_helpers.h"
 #include "rt_helpers.h"
 
 #define ID "sync_sleep_in_async"
@@ -35,6 +36,89 @@ static const struct rt_case negatives[] = {
 	{ "async def f(clock):\n    clock.sleep(1)\n    sleep(1)\n", "" },
 	{ "import time\n\nasync def f():\n    return time.time() - time.monotonic()\n", "" },
 };
+
+/* Through the project's own sync helpers. */
+static const struct rt_case trans_pos[] = {
+	{ "import time\n\ndef throttle():\n    time.sleep(1)\n\ndef helper():\n    throttle()\n\n"
+	  "async def f():\n    helper()\n", "10" },
+	/* a cycle: a -> b -> a, and b sleeps */
+	{ "from time import sleep\n\ndef a(n):\n    return b(n)\n\ndef b(n):\n    sleep(0.1)\n"
+	  "    return a(n - 1) if n else 0\n\nasync def f():\n    a(2)\n    b(2)\n", "11,12" },
+	/* Cls(...).method() resolves to that class's method */
+	{ "import time\n\nclass Limiter:\n    def wait(self):\n        time.sleep(0.2)\n\nclass Other:\n"
+	  "    def wait(self):\n        return None\n\nasync def f():\n    Limiter().wait()\n", "12" },
+};
+
+static const struct rt_case trans_neg[] = {
+	/* to_thread by reference and in a lambda, run_in_executor */
+	{ "import asyncio, time\n\ndef nap():\n    time.sleep(1)\n\nasync def f():\n    await asyncio.to_thread(nap)\n"
+	  "    await asyncio.to_thread(lambda: nap())\n    await asyncio.get_running_loop().run_in_executor(None, nap)\n",
+	  "" },
+	/* the async helper reports in its own body, its awaited call does not */
+	{ "import time\n\nasync def nap():\n    time.sleep(1)\n\nasync def f():\n    await nap()\n", "4" },
+	/* wait() of two classes on an unknown receiver */
+	{ "import time\n\nclass Limiter:\n    def wait(self):\n        time.sleep(0.2)\n\nclass Other:\n"
+	  "    def wait(self):\n        return None\n\nasync def f(x):\n    x.wait()\n", "" },
+	/* a pure recursion, a reference, a nested sync def that is not called */
+	{ "import time\n\ndef fact(n):\n    return 1 if n < 2 else n * fact(n - 1)\n\ndef nap():\n    time.sleep(1)\n\n"
+	  "async def f(jobs):\n    jobs.append(nap)\n    def later():\n        nap()\n    return fact(5), later\n", "" },
+	/* the sleep is asyncio's */
+	{ "import asyncio\n\ndef pause():\n    return asyncio.sleep(1)\n\nasync def f():\n    await pause()\n"
+	  "    pause()\n", "" },
+};
+
+START_TEST(transitive_positive)
+{
+	rt_expect(ID, &trans_pos[_i]);
+}
+END_TEST
+
+START_TEST(transitive_negative)
+{
+	rt_expect(ID, &trans_neg[_i]);
+}
+END_TEST
+
+START_TEST(transitive_text)
+{
+	struct finding_list fl;
+	rt_run(ID, trans_pos[0].src, &fl);
+	ck_assert_uint_eq(fl.n, 1);
+	ck_assert_msg(strstr(fl.v[0].issue, "f \xe2\x86\x92 helper:7 \xe2\x86\x92 throttle:4 time.sleep") != NULL, "%s",
+		      fl.v[0].issue);
+	ck_assert_msg(strstr(fl.v[0].recommendation, "asyncio.sleep") != NULL, "%s", fl.v[0].recommendation);
+	ck_assert_uint_eq(fl.v[0].nchain, 4);
+	ck_assert_str_eq(fl.v[0].chain[0], "f (app/mod.py:10)");
+	ck_assert_str_eq(fl.v[0].chain[3], "time.sleep (app/mod.py:4)");
+	ck_assert_int_eq(fl.v[0].severity, SEV_MEDIUM);
+	finding_list_free(&fl);
+}
+END_TEST
+
+/* Across files, and one level down in startup code. */
+START_TEST(transitive_cross_file)
+{
+	struct proj p;
+	struct finding_list fl;
+	char buf[512];
+	json_t *ctx;
+	proj_init(&p);
+	proj_put(&p, "app/retry.py", "import time\n\n\ndef backoff(n):\n    time.sleep(2 ** n)\n");
+	proj_put(&p, "app/client.py", "from app.retry import backoff\n\n\nclass Carrier:\n    def label(self, s):\n"
+				     "        backoff(1)\n        return s\n");
+	proj_put(&p, "app/jobs.py", "from app.client import Carrier\n\n\nasync def buy(ss):\n    c = Carrier()\n"
+				   "    for s in ss:\n        c.label(s)\n\n\nasync def lifespan(app):\n    Carrier().label(1)\n"
+				   "    yield\n");
+	ctx = proj_context(&p, NULL);
+	ck_assert_str_eq(proj_lines(&runtime_auditor, ID, ctx, &fl, buf, sizeof(buf)), "app/jobs.py:7,app/jobs.py:11");
+	ck_assert_int_eq(fl.v[0].severity, SEV_MEDIUM);
+	ck_assert_int_eq(fl.v[1].severity, SEV_LOW);
+	ck_assert_str_eq(fl.v[0].chain[1], "Carrier.label (app/client.py:5)");
+	finding_list_free(&fl);
+	json_decref(ctx);
+	proj_free(&p);
+}
+END_TEST
 
 START_TEST(positive)
 {
@@ -93,6 +177,10 @@ Suite *suite_sync_sleep_in_async(void)
 	TCase *p = tcase_create("positives"), *n = tcase_create("negatives"), *m = tcase_create("malformed");
 	tcase_add_loop_test(p, positive, 0, (int)(sizeof(positives) / sizeof(positives[0])));
 	tcase_add_test(p, severity_and_text);
+	tcase_add_loop_test(p, transitive_positive, 0, (int)(sizeof(trans_pos) / sizeof(trans_pos[0])));
+	tcase_add_test(p, transitive_text);
+	tcase_add_test(p, transitive_cross_file);
+	tcase_add_loop_test(n, transitive_negative, 0, (int)(sizeof(trans_neg) / sizeof(trans_neg[0])));
 	tcase_add_loop_test(n, negative, 0, (int)(sizeof(negatives) / sizeof(negatives[0])));
 	tcase_add_test(m, malformed);
 	suite_add_tcase(s, p);
