@@ -11,7 +11,8 @@
 #   tee fifo-query fifo-txn < ctx.json > fifo-runtime   (the auditors read
 #   the fifos concurrently and write res-<name>.json)
 #   aggregate --context ctx.json --expect NAME... res-*.json > report.json
-#   publish [--format F] [-o FILE] [--fail-on SEV] report.json
+#   publish [--format F] [-o FILE] [--fail-on SEV] report.json, or with
+#   --publish DEST: publish --to DEST [--team T] [--repo R] [--dry-run] ...
 #
 # Every child runs in the background and is collected with `wait PID`, so a
 # trapped SIGINT/SIGTERM/SIGHUP interrupts the wait at once: the trap kills
@@ -27,7 +28,8 @@ auditors='query txn runtime'
 usage() {
 	cat <<'EOF'
 usage: pperf [--format format] [--fail-on severity] [--only list] [-o file]
-             [--keep-temp] [--] [root]
+             [--publish destination [--team team] [--repo owner/name]
+             [--dry-run]] [--keep-temp] [--] [root]
        pperf phase [arg ...]
        pperf --list-phases | --help | --version
 EOF
@@ -53,6 +55,14 @@ Phases are looked up in $PPERF_LIBEXEC, else next to this script.
   -o, --output file   write the report to file (a regular file is replaced
                       atomically; a device, FIFO or /dev/stdout is written
                       directly)
+  --publish destination
+                      deliver the report with pperf-publish --to: linear
+                      (one Linear issue; LINEAR_API_KEY), github (one
+                      GitHub issue; GITHUB_TOKEN) or file:path
+  --team team         Linear team for --publish linear (default: the
+                      project's docs/tasks/kanban_board.md)
+  --repo owner/name   GitHub repository for --publish github
+  --dry-run           with --publish: print the requests, send nothing
   --keep-temp         keep the private temporary directory and print its name
   --list-phases       print each phase and the executable that runs it
   -h, --help          show this help
@@ -159,8 +169,9 @@ fi
 # ---- options of the whole audit
 # unset: not given (an empty value given is a usage error)
 format=markdown
-unset fail_on only output
+unset fail_on only output publish team repo
 keep_temp=
+dry_run=
 
 # need_arg OPTION COUNT: the option needs an argument.
 need_arg() {
@@ -178,6 +189,13 @@ while [ $# -gt 0 ]; do
 	--output=*) output=${1#*=} ;;
 	-o | --output) need_arg "$1" $#; output=$2; shift ;;
 	-o?*) output=${1#-o} ;;
+	--publish=*) publish=${1#*=} ;;
+	--publish) need_arg "$1" $#; publish=$2; shift ;;
+	--team=*) team=${1#*=} ;;
+	--team) need_arg "$1" $#; team=$2; shift ;;
+	--repo=*) repo=${1#*=} ;;
+	--repo) need_arg "$1" $#; repo=$2; shift ;;
+	--dry-run) dry_run=1 ;;
 	--keep-temp) keep_temp=1 ;;
 	--list-phases) list_phases ;;
 	-h | --help) help; exit 0 ;;
@@ -209,6 +227,22 @@ if [ -n "${fail_on+set}" ]; then
 fi
 if [ -n "${output+set}" ] && [ -z "$output" ]; then
 	usage_error "empty file name for -o"
+fi
+if [ -n "${publish+set}" ]; then
+	case $publish in
+	linear | github) net=1 ;;
+	file:?*) net= ;;
+	*) usage_error "unknown destination '$publish' for --publish (linear, github or file:path)" ;;
+	esac
+	[ -z "${output+set}" ] || usage_error "-o and --publish cannot be used together"
+	[ -z "$net" ] || [ "$format" = markdown ] ||
+		usage_error "--publish $publish takes the Markdown report, not --format $format"
+	[ -z "${team+set}" ] || [ "$publish" = linear ] || usage_error "--team needs --publish linear"
+	[ -z "${repo+set}" ] || [ "$publish" = github ] || usage_error "--repo needs --publish github"
+	[ "$publish" != github ] || [ -n "${repo:-}" ] || usage_error "--publish github needs --repo owner/name"
+	[ -z "$dry_run" ] || [ -n "$net" ] || usage_error "--dry-run needs --publish linear or github"
+elif [ -n "${team+set}${repo+set}$dry_run" ]; then
+	usage_error "--team, --repo and --dry-run need --publish"
 fi
 
 # --only: a comma-separated subset, kept in the canonical order.
@@ -410,6 +444,10 @@ fi
 set -- --format "$format"
 [ -z "${fail_on+set}" ] || set -- "$@" --fail-on "$fail_on"
 [ -z "${output+set}" ] || set -- "$@" -o "$output"
+[ -z "${publish+set}" ] || set -- "$@" --to "$publish"
+[ -z "${team+set}" ] || set -- "$@" --team "$team"
+[ -z "${repo+set}" ] || set -- "$@" --repo "$repo"
+[ -z "$dry_run" ] || set -- "$@" --dry-run
 "$libexec/pperf-publish" "$@" "$dir/report.json" </dev/null &
 running="$running $!"
 collect $!

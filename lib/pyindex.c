@@ -65,6 +65,7 @@ struct py_index_priv {
 	char **jobnames; size_t njob, capjob;      /* names a worker's functions list holds */
 	char **mainspecs; size_t nmain, capmain;   /* specs called in __main__ blocks */
 	char **roots; size_t nroots, caproots;     /* Base = declarative_base() names */
+	char **oncenames; size_t nonce, caponce;   /* FastAPI(lifespan=name) */
 };
 
 static void free_strv(char **v, size_t n)
@@ -154,6 +155,7 @@ void py_index_free(struct py_index *ix)
 		free_strv(p->jobnames, p->njob);
 		free_strv(p->mainspecs, p->nmain);
 		free_strv(p->roots, p->nroots);
+		free_strv(p->oncenames, p->nonce);
 		free(p);
 	}
 	free(ix->rels);
@@ -940,12 +942,21 @@ static int index_defs(struct py_index *ix, const char *path, const struct py_out
 		if (py_index_def_fetches(fn, &b, (int)i) < 0 || py_index_def_runtime(fn, &b, (int)i) < 0)
 			goto out;
 	}
-	/* module-level Depends() uses (Annotated aliases) and __main__ calls */
+	/* Depends() outside parameters (Annotated aliases at module level,
+	 * class attributes of base controllers), FastAPI(lifespan=f), and
+	 * __main__ calls */
 	for (i = 0; i < ol->nstmts; i++) {
 		const struct py_stmt *st = &ol->stmts[i];
+		const struct py_toks *t = ol->toks;
+		uint32_t k;
 		char *txt;
-		if (st->block != 0 || st->opens >= 0 || !ol->nblocks || ol->blocks[0].kind != PB_MODULE)
+		int kind = st->block >= 0 ? ol->blocks[st->block].kind : -1;
+		if (st->opens >= 0 || (kind != PB_MODULE && kind != PB_CLASS))
 			continue;
+		for (k = st->tok_begin; k + 2 < st->tok_end; k++)
+			if (py_tok_is(t, k, "lifespan") && py_tok_is(t, k + 1, "=") && t->v[k + 2].kind == PT_NAME &&
+			    push_str(&p->oncenames, &p->nonce, &p->caponce, py_tok_text(t, k + 2), t->v[k + 2].len) < 0)
+				goto out;
 		if (!(txt = py_outline_text(ol, st->tok_begin, st->tok_end)))
 			goto out;
 		if ((strstr(txt, "Depends(") || strstr(txt, "Security(")) && note_providers(p, txt) < 0) {
@@ -1499,6 +1510,8 @@ static int finalize(struct py_index *ix)
 		qsort(p->jobnames, p->njob, sizeof(char *), cmp_str);
 	if (p->nroots)
 		qsort(p->roots, p->nroots, sizeof(char *), cmp_str);
+	if (p->nonce)
+		qsort(p->oncenames, p->nonce, sizeof(char *), cmp_str);
 	/* models and injections are rebuilt from scratch */
 	for (i = 0; i < ix->nmodels; i++) {
 		free(ix->models[i].cls);
@@ -1518,6 +1531,7 @@ static int finalize(struct py_index *ix)
 		if (!fn->cls && !fn->nested) {
 			fn->provider |= (uint8_t)has_str(p->providers, p->nprov, fn->name);
 			fn->job |= (uint8_t)has_str(p->jobnames, p->njob, fn->name);
+			fn->once |= (uint8_t)has_str(p->oncenames, p->nonce, fn->name);
 		}
 		for (k = 0; k < fn->ncalls; k++) {
 			fn->calls[k].target = resolve_spec(ix, fn->calls[k].spec);

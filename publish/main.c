@@ -1,7 +1,9 @@
 /*
- * pperf-publish: renders one pperf.report/1.  This file holds the command
- * line, the input, the single write of the output and the exit status;
- * the formats are rooms of their own (formats.c lists them).
+ * pperf-publish: renders one pperf.report/1 and delivers it.  This file
+ * holds the command line, the input, the single write of the output, the
+ * fallback file when publishing fails, and the exit status; the formats
+ * are rooms of their own (formats.c lists them), and so are the
+ * destinations of --to (deliver.h: linear.c, github.c, fallback.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,18 +14,23 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "deliver.h"
 #include "finding.h"
 #include "jsonio.h"
 #include "report.h"
 #include "render.h"
 
 static const char synopsis[] =
-	"usage: pperf-publish [--format format] [-o file] [--fail-on severity] [file]\n";
+	"usage: pperf-publish [--format format] [-o file] [--fail-on severity] [file]\n"
+	"       pperf-publish --to destination [--format format] [--team team]\n"
+	"           [--repo owner/name] [--project name] [--dry-run] [--fallback file]\n"
+	"           [--timeout seconds] [--fail-on severity] [file]\n";
 
 static const char help_body[] =
 	"\n"
 	"Renders one pperf.report/1 (from file, or standard input) on standard\n"
-	"output or into a file.\n"
+	"output or into a file, or delivers it as a Linear or GitHub issue; when\n"
+	"publishing fails the report is saved to the --fallback file.\n"
 	"\n"
 	"  --format format     output format (default markdown):\n"
 	"%s"
@@ -31,16 +38,41 @@ static const char help_body[] =
 	"                      a device, FIFO or /dev/stdout is written directly\n"
 	"  --fail-on severity  exit 1 when a finding is at or above severity\n"
 	"                      (CRITICAL, HIGH, MEDIUM, LOW or never; default never)\n"
+	"  --to destination    deliver the report instead of printing it:\n"
+	"                        linear    one Linear issue \"Persistence & Performance\n"
+	"                                  Audit: YYYY-MM-DD\" (key in LINEAR_API_KEY)\n"
+	"                        github    one GitHub issue in --repo (GITHUB_TOKEN)\n"
+	"                        file:path the report written atomically to path\n"
+	"  --team team         Linear team id, key or name (default: the report's\n"
+	"                      Linear Configuration)\n"
+	"  --repo owner/name   GitHub repository for --to github\n"
+	"  --project name      Linear project name prefix (default \"Epic 0\")\n"
+	"  --dry-run           print the requests, key redacted; send nothing\n"
+	"  --fallback file     where the report goes when publishing fails\n"
+	"                      (default ./pperf-report-YYYY-MM-DD.md)\n"
+	"  --timeout seconds   time allowed for all requests (default 30)\n"
 	"  --help              print this help and exit\n"
 	"  --version           print the version and exit\n"
 	"\n"
-	"Exit status: 0 success, 1 findings at or above --fail-on, 2 usage error,\n"
-	"3 bad input data, 4 I/O error.\n";
+	"Environment: LINEAR_API_KEY, GITHUB_TOKEN (never printed),\n"
+	"PPERF_LINEAR_URL, PPERF_GITHUB_URL (service URLs), SOURCE_DATE_EPOCH (the\n"
+	"date of the title), http_proxy, https_proxy, no_proxy.\n"
+	"\n"
+	"Exit status: 0 success, 1 findings at or above --fail-on, 2 usage error\n"
+	"(also a missing key or token, an unknown team or repository), 3 bad input\n"
+	"data, 4 I/O error, 5 network or service error.\n";
+
+enum dest { DEST_STDOUT, DEST_FILE, DEST_LINEAR, DEST_GITHUB };
 
 struct opts {
 	const struct format_def *format;
+	int format_set;     /* --format given */
 	const char *output; /* NULL: standard output */
 	int fail_on;        /* 0 never, else severity rank */
+	enum dest dest;     /* --to */
+	const char *fallback;
+	int timeout_set;
+	struct deliver_opts d;
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -82,18 +114,79 @@ static int print_help(void)
 	return rc;
 }
 
+enum { OPT_DRY_RUN = 256, OPT_FALLBACK, OPT_PROJECT, OPT_REPO, OPT_TEAM, OPT_TIMEOUT, OPT_TO };
+
+/* --to: linear, github or file:PATH.  0 or -1. */
+static int parse_dest(const char *arg, struct opts *o)
+{
+	if (strcmp(arg, "linear") == 0)
+		o->dest = DEST_LINEAR;
+	else if (strcmp(arg, "github") == 0)
+		o->dest = DEST_GITHUB;
+	else if (strncmp(arg, "file:", 5) == 0 && arg[5]) {
+		o->dest = DEST_FILE;
+		o->output = arg + 5;
+	} else
+		return -1;
+	return 0;
+}
+
+static int parse_timeout(const char *arg, double *t)
+{
+	char *end;
+
+	errno = 0;
+	*t = strtod(arg, &end);
+	return errno || end == arg || *end || !(*t > 0 && *t <= 3600) ? -1 : 0;
+}
+
+/* The options that only make sense with --to linear / github.  Exit status. */
+static int check_combinations(const struct opts *o, int saw_output)
+{
+	int net = o->dest == DEST_LINEAR || o->dest == DEST_GITHUB;
+
+	if (saw_output && o->dest != DEST_STDOUT)
+		return usage_error("-o and --to cannot be used together");
+	if (net && o->format_set && strcmp(o->format->name, "markdown") != 0)
+		return usage_error("--to %s publishes the Markdown report; --format %s is for standard"
+				   " output and file:", o->dest == DEST_LINEAR ? "linear" : "github",
+				   o->format->name);
+	if (!net && (o->d.dry_run || o->fallback || o->timeout_set))
+		return usage_error("--dry-run, --fallback and --timeout need --to linear or --to github");
+	if (o->d.team && o->dest != DEST_LINEAR)
+		return usage_error("--team needs --to linear");
+	if (o->d.project && o->dest != DEST_LINEAR)
+		return usage_error("--project needs --to linear");
+	if (o->d.repo && o->dest != DEST_GITHUB)
+		return usage_error("--repo needs --to github");
+	if (o->dest == DEST_GITHUB && !o->d.repo)
+		return usage_error("--to github needs --repo owner/name");
+	if (o->d.repo && !deliver_repo_valid(o->d.repo))
+		return usage_error("invalid repository '%s' for --repo: expected owner/name", o->d.repo);
+	if (o->d.project && !*o->d.project)
+		return usage_error("empty name for --project");
+	return EXIT_OK;
+}
+
 /* Parses argv into o.  -1 when --help/--version was handled, else an exit status. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "fail-on", required_argument, NULL, 'f' },
+		{ "fallback", required_argument, NULL, OPT_FALLBACK },
 		{ "format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "project", required_argument, NULL, OPT_PROJECT },
+		{ "repo", required_argument, NULL, OPT_REPO },
+		{ "team", required_argument, NULL, OPT_TEAM },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "to", required_argument, NULL, OPT_TO },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch;
+	int ch, saw_output = 0;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":o:", longopts, NULL)) != -1) {
@@ -105,17 +198,38 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'F':
 			if (!(o->format = publish_find_format(optarg)))
 				return usage_error("unknown format '%s'", optarg);
+			o->format_set = 1;
 			break;
 		case 'h': return print_help() == EXIT_OK ? -1 : EXIT_IO;
-		case 'o': o->output = optarg; break;
+		case 'o': o->output = optarg; saw_output = 1; break;
 		case 'V': return cli_print_version() == EXIT_OK ? -1 : EXIT_IO;
+		case OPT_DRY_RUN: o->d.dry_run = 1; break;
+		case OPT_FALLBACK:
+			if (!*optarg)
+				return usage_error("empty file name for --fallback");
+			o->fallback = optarg;
+			break;
+		case OPT_PROJECT: o->d.project = optarg; break;
+		case OPT_REPO: o->d.repo = optarg; break;
+		case OPT_TEAM: o->d.team = *optarg ? optarg : NULL; break;
+		case OPT_TIMEOUT:
+			if (parse_timeout(optarg, &o->d.timeout) < 0)
+				return usage_error("invalid --timeout '%s': seconds, more than 0 and at most 3600",
+						   optarg);
+			o->timeout_set = 1;
+			break;
+		case OPT_TO:
+			if (parse_dest(optarg, o) < 0)
+				return usage_error("unknown destination '%s' for --to: linear, github or file:path",
+						   optarg);
+			break;
 		case ':': return usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default: return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (argc - optind > 1)
 		return usage_error("too many arguments: '%s'", argv[optind + 1]);
-	return EXIT_OK;
+	return check_combinations(o, saw_output);
 }
 
 /* Highest severity among the report's findings (SEV_NONE when none). */
@@ -143,6 +257,50 @@ static int write_output(const char *path, const char *buf, size_t len)
 	return EXIT_OK;
 }
 
+/*
+ * --to linear / github: publishes markdown; on failure reports the cause
+ * and saves the report to the fallback file.  Exit status.
+ */
+static int publish(const struct opts *o, const json_t *report, const char *md, size_t len)
+{
+	struct deliver_res res;
+	struct deliver_job job;
+	char date[16], title[96], used[4096];
+	int rc;
+
+	memset(&res, 0, sizeof res);
+	deliver_today(date, sizeof date);
+	deliver_title(date, title, sizeof title);
+	job.report = report;
+	job.markdown = md;
+	job.md_len = len;
+	job.date = date;
+	job.title = title;
+	job.priority = deliver_priority(report);
+	rc = o->dest == DEST_LINEAR ? deliver_linear(&job, &o->d, &res)
+				    : deliver_github(&job, &o->d, &res);
+	if (res.warn[0])
+		cli_warn("%s", res.warn);
+	if (rc == EXIT_OK) {
+		char line[1100];
+		int n = snprintf(line, sizeof line, "%s\n", res.line);
+
+		rc = o->d.dry_run ? cli_emit_stdout(res.dry ? res.dry : "", res.dry_len)
+				  : cli_emit_stdout(line, n > 0 ? (size_t)n : 0);
+		free(res.dry);
+		return rc;
+	}
+	free(res.dry);
+	cli_error("%s", res.msg);
+	if (o->d.dry_run)
+		return rc; /* nothing was sent, nothing is lost */
+	if (deliver_fallback(o->fallback, date, md, len, used, sizeof used) < 0)
+		cli_msg("error", used, 0, 0, "cannot write the fallback report: %s", strerror(errno));
+	else
+		cli_msg("note", NULL, 0, 0, "the report was saved to %s", used);
+	return rc;
+}
+
 static int run(const struct opts *o, const char *input)
 {
 	struct jsonio_err err;
@@ -161,6 +319,8 @@ static int run(const struct opts *o, const char *input)
 	if (!out) {
 		cli_error("cannot render the report: out of memory");
 		rc = EXIT_IO;
+	} else if (o->dest == DEST_LINEAR || o->dest == DEST_GITHUB) {
+		rc = publish(o, report, out, len);
 	} else {
 		rc = write_output(o->output, out, len);
 	}
@@ -173,15 +333,19 @@ static int run(const struct opts *o, const char *input)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { NULL, NULL, 0 };
+	struct opts o;
 	int rc;
 
 	cli_init(argv[0]);
+	memset(&o, 0, sizeof o);
 	o.format = publish_find_format("markdown");
+	o.d.timeout = DELIVER_DEFAULT_TIMEOUT;
 	rc = parse_args(argc, argv, &o);
 	if (rc < 0)
 		return EXIT_OK;
 	if (rc != EXIT_OK)
 		return rc;
+	if (!o.d.project)
+		o.d.project = DELIVER_DEFAULT_PROJECT;
 	return run(&o, optind < argc ? argv[optind] : "-");
 }

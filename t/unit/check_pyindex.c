@@ -165,6 +165,9 @@ START_TEST(flags_and_injections)
 		 "@celery.task\ndef nightly():\n    pass\n");
 	proj_put(&p, "scripts/seed.py", "def main():\n    pass\n");
 	proj_put(&p, "app/cli.py", "def run():\n    pass\n\nif __name__ == '__main__':\n    run()\n");
+	proj_put(&p, "app/main.py", "async def boot(app):\n    yield\napp = FastAPI(lifespan=boot)\n"
+		 "class Base:\n    db = Depends(get_ro_db)\n"
+		 "def get_ro_db():\n    pass\n");
 	ix = index_of(&p, &ctx);
 	ck_assert_uint_eq(py_index_injects(ix, "Stats", in, 8), 2);
 	ck_assert_int_eq(in[0]->via, PIV_DEPENDS);
@@ -180,6 +183,8 @@ START_TEST(flags_and_injections)
 	ck_assert(fn_named(ix, "scripts/seed.py", NULL, "main")->once);
 	ck_assert(fn_named(ix, "app/cli.py", NULL, "run")->once);
 	ck_assert(!fn_named(ix, "app/api.py", NULL, "send")->once);
+	ck_assert(fn_named(ix, "app/main.py", NULL, "boot")->once);
+	ck_assert(fn_named(ix, "app/main.py", NULL, "get_ro_db")->provider);
 	py_index_free(ix);
 	json_decref(ctx);
 	proj_free(&p);
