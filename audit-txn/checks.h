@@ -10,5 +10,11 @@ extern const struct auditor txn_auditor;
 
 void check_missing_rollback(struct check_ctx *cx);
 void check_scope_too_wide(struct check_ctx *cx);
+void check_scope_too_narrow(struct check_ctx *cx);
+void check_missing_intermediate_commits(struct check_ctx *cx);
+void check_long_held_transaction(struct check_ctx *cx);
+void check_pool_configuration(struct check_ctx *cx);
+void check_missing_session_cleanup(struct check_ctx *cx);
+void check_session_held_in_stream(struct check_ctx *cx);
 
 #endif

@@ -8,9 +8,10 @@
  * first write of the def (add, delete, flush, execute of an INSERT/UPDATE/
  * DELETE, an explicit begin()) and before the commit that follows it.  A
  * call of a project function or method that makes a network call itself
- * is reported at its call site (one call deep), resolved by the class of
- * the receiver (annotation or constructor) or, failing that, by a method
- * name that is unique in the project.
+ * is reported at its call site (one call deep), as the project index
+ * resolves the call: self.method(), a parameter's annotation or a local's
+ * constructor, functions and classes imported from project modules,
+ * Cls().method().  Calls it cannot resolve are not guessed by name.
  *
  * Why it matters: the transaction, its row locks and its pooled
  * connection stay open for as long as the remote service or the disk
@@ -44,67 +45,17 @@
 
 enum ext { EXT_NONE, EXT_NET, EXT_FILE, EXT_HELPER };
 
-/* The class of the def holding call c (for self.method()), or NULL. */
-static const char *own_class(const struct py_outline *ol, const struct py_call *c)
-{
-	int f = c->func, cls;
-	if (f < 0)
-		return NULL;
-	cls = ol->blocks[f].parent;
-	return cls >= 0 && ol->blocks[cls].kind == PB_CLASS ? ol->blocks[cls].name : NULL;
-}
-
-static int generic_name(const char *m)
-{
-	static const char *const g[] = { "get", "post", "put", "patch", "delete", "send", "run", "call",
-					 "execute", "fetch", "request", "update", "save", "create", "close",
-					 "open", "read", "write", "process", "handle", "main", "start", "stop",
-					 "__init__", "load", "sync", NULL };
-	int i;
-	for (i = 0; g[i]; i++)
-		if (!strcmp(m, g[i]))
-			return 1;
-	return strlen(m) < 4;
-}
-
-/* A project def that calls the network, called by ci; NULL when none. */
-static const struct py_fn *net_helper(const struct py_binds *b, struct py_index *ix, size_t ci)
-{
-	const struct py_outline *ol = b->ol;
-	const struct py_call *c = &ol->calls[ci];
-	const struct py_fn *fn = NULL;
-	char recv[256];
-	if (!ix || c->is_ref || !c->callee[0] || !c->name[0])
-		return NULL;
-	if (!strchr(c->callee, '.')) {
-		fn = py_index_fn(ix, NULL, c->name);
-		return fn && fn->net ? fn : NULL;
-	}
-	snprintf(recv, sizeof(recv), "%.*s", (int)(strlen(c->callee) - strlen(c->name) - 1), c->callee);
-	if (!strcmp(recv, "self") || !strcmp(recv, "cls")) {
-		const char *cls = own_class(ol, c);
-		fn = cls ? py_index_fn(ix, cls, c->name) : NULL;
-	} else if (recv[0] && recv[strlen(recv) - 1] == ')' && isupper((unsigned char)recv[0]) && !strchr(recv, '.')) {
-		recv[strcspn(recv, "(")] = '\0';
-		fn = py_index_fn(ix, recv, c->name);
-	} else if (!strchr(recv, '(')) {
-		const struct py_bind *bd = py_binds_find(b, c->block, recv, c->name_begin);
-		if (bd && bd->kind == PBK_OBJECT && bd->type)
-			fn = py_index_fn(ix, bd->type, c->name);
-		else if ((!bd || bd->kind == PBK_NONE || bd->kind == PBK_LOCAL) && !generic_name(c->name))
-			fn = py_index_fn(ix, "*", c->name);
-	}
-	return fn && fn->net ? fn : NULL;
-}
-
-static enum ext external(const struct py_binds *b, struct py_index *ix, size_t ci, char *what, size_t n)
+static enum ext external(const struct check_ctx *cx, const struct py_binds *b, struct py_index *ix, size_t ci,
+			 char *what, size_t n)
 {
 	const struct py_fn *fn;
 	if (py_call_is_network(b, ci, what, n))
 		return EXT_NET;
 	if (py_call_is_file_io(b, ci, what, n))
 		return EXT_FILE;
-	if ((fn = net_helper(b, ix, ci))) {
+	/* one call deep: a project def, as the index resolves the call, that
+	 * calls the network itself */
+	if (!b->ol->calls[ci].is_ref && (fn = py_txn_callee(ix, cx->path, b->ol, ci)) && fn->net) {
 		snprintf(what, n, "%s%s%s calls %s, %s:%u", fn->cls ? fn->cls : "", fn->cls ? "." : "",
 			 fn->name, fn->net, fn->path, fn->line);
 		return EXT_HELPER;
@@ -183,7 +134,7 @@ void check_scope_too_wide(struct check_ctx *cx)
 			continue;
 		if (py_outline_enclosing(ol, c->block, PB_MASK(PB_LAMBDA), 0) >= 0 && !py_call_offloaded(ol, c))
 			continue; /* transaction.on_commit(lambda: ...) runs later */
-		kind = external(&b, ix, ci, what, sizeof(what));
+		kind = external(cx, &b, ix, ci, what, sizeof(what));
 		if (kind == EXT_NONE)
 			continue;
 		if ((blk = py_txn_begin_block(ol, c)) >= 0) {

@@ -78,4 +78,60 @@ size_t py_txns_of_def(const struct py_binds *b, int f, struct py_txn *out, size_
 /* The transaction of txns[0..n) that holds token tok, innermost first; -1. */
 int py_txn_at(const struct py_txn *txns, size_t n, uint32_t tok);
 
+/* ---- one call deep */
+
+struct py_index;
+struct py_fn;
+
+/* The project def that call ci of ol (the file at path, relative to the
+ * root) calls, as the project index resolved it: the call site of the
+ * enclosing def with the same line and callee (self.m(), a parameter's or
+ * local's class, imported functions and classes, Cls().m()).  NULL when
+ * unresolved, for module-level calls, or when ix is NULL.  Borrowed. */
+const struct py_fn *py_txn_callee(struct py_index *ix, const char *path, const struct py_outline *ol, size_t ci);
+
+/* ---- what a write writes (missing_intermediate_commits; table-aware checks) */
+
+enum py_txn_wkind { PTW_INSERT = 1, PTW_UPDATE = 2, PTW_DELETE = 4 };
+
+struct py_txn_write {
+	uint8_t kinds;     /* PTW_* bits; a merge() is INSERT|UPDATE */
+	char model[64];    /* the ORM class written ("Shipment"), "" when a table names it */
+	char table[64];    /* the table of raw SQL or of a Core Table("jobs"), lowercase, "" */
+	char var[64];      /* entity writes: the variable ("job") */
+	char attr[64];     /* entity writes: the attribute ("done") */
+};
+
+/* When statement st assigns an attribute of a loaded entity
+ * (py_txn_entity_write), the UPDATE it becomes at flush: 1 and fills w,
+ * with w->model the class the entity was loaded as (session.get(Job, i),
+ * a select(Job) it iterates, Job.objects.get(...)) or "" when unknown. */
+int py_txn_stmt_write(const struct py_binds *b, int st, struct py_txn_write *w);
+
+/* What call ci writes: execute() of update(M)/insert(M)/delete(M),
+ * M.__table__.update(), a Core Table("t") or a SQL string (text("UPDATE t
+ * ...")) -- directly or through a name assigned the statement --,
+ * Query.update()/delete(), Model.objects...update(), add(M(...)),
+ * add_all([M(...)...]), delete(entity), merge(...).  1 and fills w when
+ * the call writes and its model or table is known, else 0. */
+int py_txn_call_write(const struct py_binds *b, size_t ci, struct py_txn_write *w);
+
+/* 1 when tokens [b,e) mark work as under way, so that committing them is
+ * meant to publish a start before long work: an assignment or keyword
+ * argument of a status-like name (status, state, phase, stage, step,
+ * *_status, *_state) to a string or enum member saying so ("running",
+ * "processing", "started", "in_progress", "queued", JobState.IMPORTING;
+ * not "pending" or "missing"), or of started_at/start_time/locked_at.
+ * what (size n) gets the assignment's text. */
+int py_txn_marks_started(const struct py_toks *t, uint32_t b, uint32_t e, char *what, size_t n);
+
+/* ---- paths inside a def (the implicit windows above are positional) */
+
+/* 1 when, on some path, the code at token tok (later in the same def) runs
+ * after statement st in the same pass: 0 when a block around st that does
+ * not hold tok ends by leaving (return, raise; continue or break when tok
+ * is in the same loop), or is an if/elif/except/case branch exclusive
+ * with the branch holding tok. */
+int py_txn_reaches(const struct py_outline *ol, int st, uint32_t tok);
+
 #endif

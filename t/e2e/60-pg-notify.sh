@@ -76,4 +76,37 @@ expect_grep "flagged path: no notification before the final commit" '^flagged du
 expect_grep "flagged path: every progress notification arrives at the commit" \
 	'^flagged during=0 after=[6-9]$' "$TMPDIR/demo"
 expect_grep "fixed path: one notification after each commit" '^fixed progressive=1,1,1,1,1$' "$TMPDIR/demo"
+
+# pperf's finding on the same code: the flagged path (run_job) has the
+# CRITICAL missing_intermediate_commits at its progress write, the fixed
+# one (run_job_fixed) none -- the behaviour measured above
+if command -v python3 >/dev/null 2>&1; then
+	expect_exit 0 "pperf audits the notify-app" "$PPERF_BIN/pperf" --format json "$app"
+	python3 - "$TMPDIR/out" "$app/app/worker.py" >"$TMPDIR/finding" 2>&1 <<'PY'
+import json, re, sys
+rep = json.load(open(sys.argv[1]))
+src = open(sys.argv[2]).read().splitlines()
+defs = [i + 1 for i, l in enumerate(src) if re.match(r"def \w+\(", l)] + [len(src) + 1]
+def span(name):
+    i = next(k for k, l in enumerate(src) if l.startswith("def %s(" % name)) + 1
+    return i, defs[defs.index(i) + 1] - 1
+lo, hi = span("run_job")
+flo, fhi = span("run_job_fixed")
+write = next(i + 1 for i in range(lo - 1, hi) if re.match(r"\s+job\.done\s*=", src[i]))
+found = [f for f in rep["findings"] if f["check"] == "missing_intermediate_commits"]
+one = len(found) == 1 and found[0]["line"] == write and found[0]["severity"] == "CRITICAL"
+words = all(w in (found[0]["issue"] if found else "") for w in
+            ("progress UPDATEs", "pg_notify", "nothing is committed between them", "jobs_progress_trg", "job_progress"))
+print("ok: flagged path: one CRITICAL finding at run_job's progress write" if one and words else
+      "FAIL: flagged path: one CRITICAL finding at run_job's progress write: %r" % found)
+print("ok: fixed path: no finding in run_job_fixed" if not [f for f in found if flo <= f["line"] <= fhi] else
+      "FAIL: fixed path: no finding in run_job_fixed: %r" % found)
+PY
+	cat "$TMPDIR/finding"
+	_t_pass=$((_t_pass + $(grep -c '^ok:' "$TMPDIR/finding")))
+	_t_fail=$((_t_fail + $(grep -c '^FAIL:' "$TMPDIR/finding")))
+	grep -q '^ok:' "$TMPDIR/finding" || fail "pperf finding checked" "$(head -c 400 "$TMPDIR/finding")"
+else
+	skip "pperf finding on the notify-app" "python3 not installed"
+fi
 done_testing

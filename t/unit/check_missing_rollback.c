@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db_helpers.h"
+#include "proj_helpers.h"
 #include "../../audit-txn/checks.h"
 
 #define ID "missing_rollback"
@@ -35,6 +36,18 @@ static const struct db_case positives[] = {
 	{ "def f(conn):\n    cur = conn.cursor()\n    cur.execute('UPDATE t SET x = 1')\n    conn.commit()\n", "4" },
 	/* a session bound by a with that is not the one committed */
 	{ "def f(other):\n    with SessionLocal() as s:\n        s.add(T())\n        other.session.commit()\n", "4" },
+	/* a finally that closes a file or an HTTP client, not the session */
+	{ "def f(db, path):\n    out = open(path, 'w')\n    try:\n        db.add(T())\n        db.commit()\n    finally:\n"
+	  "        out.close()\n"
+	  "async def g(session, http):\n    try:\n        await session.commit()\n    finally:\n"
+	  "        await http.aclose()\n        http.close()\n", "5,10" },
+	/* a helper with one unprotected caller in its file */
+	{ "def save(db, obj):\n    db.add(obj)\n    db.commit()\n"
+	  "def a(obj):\n    with SessionLocal() as s:\n        save(s, obj)\n"
+	  "def b(db, obj):\n    save(db, obj)\n", "3" },
+	/* a helper that makes its own session: its callers do not manage it */
+	{ "def save(obj):\n    db = SessionLocal()\n    db.add(obj)\n    db.commit()\n"
+	  "def a(obj):\n    with SessionLocal() as s:\n        save(obj)\n", "4" },
 };
 
 static const struct db_case negatives[] = {
@@ -66,6 +79,22 @@ static const struct db_case negatives[] = {
 	/* an engine.begin() connection */
 	{ "def f(engine):\n    with engine.begin() as conn:\n        conn.execute(text('DELETE FROM t'))\n"
 	  "        conn.commit()\n", "" },
+	/* a session created here and closed in finally: close() rolls back */
+	{ "def f(obj):\n    s = SessionLocal()\n    try:\n        s.add(obj)\n        s.commit()\n    finally:\n"
+	  "        s.close()\n"
+	  "async def g(factory, obj):\n    session = factory()\n    try:\n        session.add(obj)\n"
+	  "        await session.commit()\n    finally:\n        await session.close()\n"
+	  "def h():\n    try:\n        Session.add(X())\n        Session.commit()\n    finally:\n        Session.remove()\n", "" },
+	/* a unit of work as context manager: its session is closed by its exit */
+	{ "async def f(uow, obj):\n    async with uow:\n        uow.session.add(obj)\n        await uow.session.commit()\n"
+	  "def g(obj):\n    with UnitOfWork() as uow:\n        uow.session.add(obj)\n        uow.session.commit()\n", "" },
+	/* one call deep: every caller in the file has a rollback path */
+	{ "def save(db, obj):\n    db.add(obj)\n    db.commit()\n"
+	  "def a(obj):\n    with SessionLocal() as s:\n        save(s, obj)\n"
+	  "def b(db, obj):\n    with db.begin():\n        save(db, obj)\n"
+	  "def c(obj):\n    s = SessionLocal()\n    try:\n        save(s, obj)\n    finally:\n        s.close()\n"
+	  "def d(db, obj):\n    try:\n        save(db, obj)\n    except Exception:\n        db.rollback()\n        raise\n",
+	  "" },
 };
 
 START_TEST(positive)
@@ -97,6 +126,28 @@ START_TEST(severity_and_text)
 }
 END_TEST
 
+/* One call deep across files: a caller in another file is not read, so
+ * the helper's commit stays reported even though that caller protects it. */
+START_TEST(cross_file_callers)
+{
+	struct proj p;
+	struct finding_list fl;
+	char buf[512];
+	json_t *ctx;
+	proj_init(&p);
+	proj_put(&p, "app/__init__.py", "");
+	proj_put(&p, "app/crud.py", "def save(db, obj):\n    db.add(obj)\n    db.commit()\n"
+				    "def local(obj):\n    with SessionLocal() as s:\n        save(s, obj)\n");
+	proj_put(&p, "app/jobs.py", "from app.crud import save\n"
+				    "def run(obj):\n    with SessionLocal() as s:\n        save(s, obj)\n");
+	ctx = proj_context(&p, NULL);
+	ck_assert_str_eq(proj_lines(&txn_auditor, ID, ctx, &fl, buf, sizeof(buf)), "app/crud.py:3");
+	finding_list_free(&fl);
+	json_decref(ctx);
+	proj_free(&p);
+}
+END_TEST
+
 START_TEST(malformed)
 {
 	db_malformed(&txn_auditor, ID);
@@ -110,6 +161,7 @@ Suite *suite_missing_rollback(void)
 	tcase_add_loop_test(p, positive, 0, (int)(sizeof(positives) / sizeof(positives[0])));
 	tcase_add_test(p, severity_and_text);
 	tcase_add_loop_test(n, negative, 0, (int)(sizeof(negatives) / sizeof(negatives[0])));
+	tcase_add_test(p, cross_file_callers);
 	tcase_add_test(m, malformed);
 	suite_add_tcase(s, p);
 	suite_add_tcase(s, n);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db_helpers.h"
+#include "proj_helpers.h"
 #include "../../audit-txn/checks.h"
 
 #define ID "scope_too_wide"
@@ -104,6 +105,13 @@ static const struct db_case negatives[] = {
 	/* deferred to after the commit */
 	{ "import requests\nfrom django.db import transaction\n@transaction.atomic\ndef pay(bid):\n"
 	  "    transaction.on_commit(lambda: requests.post(PAY, json={'id': bid}))\n", "" },
+	/* a method name that some class of the project defines, called on an
+	 * object of unknown class: not guessed */
+	{ "import requests\nclass Partner:\n    def notify_partner(self, x):\n        requests.post(HOOK, json=x)\n"
+	  "def f(db, svc, x):\n    with db.begin():\n        svc.notify_partner(x)\n", "" },
+	/* a project helper that does no network I/O, and one handed to a thread */
+	{ "import requests\ndef fmt(x):\n    return str(x)\ndef ping(u):\n    requests.get(u)\n"
+	  "def f(db, x):\n    with db.begin():\n        fmt(x)\n        pool.submit(ping, x)\n", "" },
 	/* attributes of objects that were not loaded here */
 	{ "import requests\ndef f(db, order, cfg):\n    order.status = 'paid'\n    cfg.retries = 3\n"
 	  "    requests.post(PAY, json={'id': order.id})\n    db.commit()\n", "" },
@@ -139,6 +147,34 @@ START_TEST(severity_and_text)
 }
 END_TEST
 
+/* One call deep across files, as the project index resolves the calls: an
+ * imported function and the method of a parameter's annotated class. */
+START_TEST(cross_file)
+{
+	struct proj p;
+	struct finding_list fl;
+	char buf[512];
+	json_t *ctx;
+	proj_init(&p);
+	proj_put(&p, "app/__init__.py", "");
+	proj_put(&p, "app/notify.py", "import httpx\n"
+				      "def send_receipt(to):\n    httpx.post('https://mail/send', json={'to': to})\n"
+				      "class Carrier:\n    async def label(self, sid):\n"
+				      "        async with httpx.AsyncClient() as c:\n            return await c.post('/l', json=sid)\n"
+				      "    def name(self):\n        return 'dhl'\n");
+	proj_put(&p, "app/api.py", "from app.notify import Carrier, send_receipt\n"
+				   "async def ship(session, carrier: Carrier, sid):\n    async with session.begin():\n"
+				   "        await carrier.label(sid)\n        carrier.name()\n"
+				   "def close(db, to):\n    with db.begin():\n        send_receipt(to)\n");
+	ctx = proj_context(&p, NULL);
+	ck_assert_str_eq(proj_lines(&txn_auditor, ID, ctx, &fl, buf, sizeof(buf)), "app/api.py:4,app/api.py:8");
+	ck_assert_msg(strstr(fl.v[0].issue, "Carrier.label calls httpx") != NULL, "%s", fl.v[0].issue);
+	finding_list_free(&fl);
+	json_decref(ctx);
+	proj_free(&p);
+}
+END_TEST
+
 START_TEST(malformed)
 {
 	db_malformed(&txn_auditor, ID);
@@ -151,6 +187,7 @@ Suite *suite_scope_too_wide(void)
 	TCase *p = tcase_create("positives"), *n = tcase_create("negatives"), *m = tcase_create("malformed");
 	tcase_add_loop_test(p, positive, 0, (int)(sizeof(positives) / sizeof(positives[0])));
 	tcase_add_test(p, severity_and_text);
+	tcase_add_test(p, cross_file);
 	tcase_add_loop_test(n, negative, 0, (int)(sizeof(negatives) / sizeof(negatives[0])));
 	tcase_add_test(m, malformed);
 	suite_add_tcase(s, p);
