@@ -501,7 +501,7 @@ static int attempt_once(struct http_client *c, const struct http_request *rq, co
 
 	http_url_for_display(rq->url, raw, sizeof raw);
 	http_redact(c, raw, shown, sizeof shown);
-	if (left <= 0.001) {
+	if (left < 0.05) {   /* less than curl can use: spent */
 		set_err(err, HTTP_E_TIMEOUT, "%s %s: time budget of %.1f s spent", method, shown,
 			c->o.budget);
 		return -1;
