@@ -31,7 +31,7 @@ CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 PHASES := discover research audit-query audit-txn audit-runtime aggregate publish
 BINS := $(addprefix $(B)/pperf-,$(PHASES)) $(B)/pperf
 
-LIB_SRCS := $(sort $(wildcard lib/*.c lib/py/*.c))
+LIB_SRCS := $(sort $(wildcard lib/*.c lib/py/*.c lib/js/*.c lib/go/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIBA := $(BUILD)/libpperf.a
 

@@ -145,6 +145,12 @@ static const struct check_def query_checks[] = {
 	},
 };
 
+/* TypeScript/JavaScript and Go implementations, by check id (lib/js, lib/go) */
+static const struct check_lang query_langs[] = {
+	{ NULL, NULL, NULL },
+};
+
 const struct auditor query_auditor = {
-	"audit-query", "Query Efficiency", query_checks, sizeof(query_checks) / sizeof(query_checks[0])
+	"audit-query", "Query Efficiency", query_checks, sizeof(query_checks) / sizeof(query_checks[0]),
+	query_langs, sizeof(query_langs) / sizeof(query_langs[0]) - 1
 };

@@ -167,7 +167,12 @@ const struct check_def runtime_checks[] = {
 	},
 };
 
+/* TypeScript/JavaScript and Go implementations, by check id (lib/js, lib/go) */
+static const struct check_lang runtime_langs[] = {
+	{ NULL, NULL, NULL },
+};
+
 const struct auditor runtime_auditor = {
-	"audit-runtime", "Runtime Performance", runtime_checks,
-	sizeof(runtime_checks) / sizeof(runtime_checks[0])
+	"audit-runtime", "Runtime Performance", runtime_checks, sizeof(runtime_checks) / sizeof(runtime_checks[0]),
+	runtime_langs, sizeof(runtime_langs) / sizeof(runtime_langs[0]) - 1
 };

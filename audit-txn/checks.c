@@ -236,6 +236,12 @@ static const struct check_def txn_checks[] = {
 	},
 };
 
+/* TypeScript/JavaScript and Go implementations, by check id (lib/js, lib/go) */
+static const struct check_lang txn_langs[] = {
+	{ NULL, NULL, NULL },
+};
+
 const struct auditor txn_auditor = {
-	"audit-txn", "Transaction Correctness", txn_checks, sizeof(txn_checks) / sizeof(txn_checks[0])
+	"audit-txn", "Transaction Correctness", txn_checks, sizeof(txn_checks) / sizeof(txn_checks[0]),
+	txn_langs, sizeof(txn_langs) / sizeof(txn_langs[0]) - 1
 };

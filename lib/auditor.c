@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "auditor.h"
+#include "js/js.h"
+#include "go/go.h"
 #include "cli.h"
 #include "discover.h"
 #include "jsonio.h"
@@ -201,6 +203,8 @@ struct auditor_cache {
 	struct py_index *index;
 	int tried;
 	int add_buffer;   /* auditor_run_buffer: index the buffer as well */
+	const struct check_lang *langs;  /* the auditor's other languages, or NULL */
+	size_t nlangs;
 };
 
 struct py_index *check_project_index(struct check_ctx *cx)
@@ -218,6 +222,32 @@ struct py_index *check_project_index(struct check_ctx *cx)
 		}
 	}
 	return c->index;
+}
+
+int auditor_lang_of(const char *path, const char *language)
+{
+	if (language) {
+		if (!strcmp(language, "python"))
+			return LANG_PYTHON;
+		if (!strcmp(language, "typescript") || !strcmp(language, "javascript"))
+			return LANG_TS;
+		if (!strcmp(language, "go"))
+			return LANG_GO;
+		return -1;
+	}
+	{
+		const char *dot = strrchr(path, '.');
+		static const char *const ts[] = { ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", NULL };
+		size_t i;
+		if (!dot)
+			return LANG_PYTHON;
+		if (!strcmp(dot, ".go"))
+			return LANG_GO;
+		for (i = 0; ts[i]; i++)
+			if (!strcmp(dot, ts[i]))
+				return LANG_TS;
+		return LANG_PYTHON;
+	}
 }
 
 int check_runs_once(struct check_ctx *cx, int f)
@@ -293,16 +323,31 @@ void check_report(struct check_ctx *cx, unsigned line, unsigned end_line, enum s
 	check_report_ex(cx, NULL, line, end_line, sev, issue, recommendation);
 }
 
+/* The run function of check d for language lang (langs may be NULL), or NULL. */
+static check_fn runner_for(const struct check_def *d, const struct check_lang *langs, size_t nlangs,
+			   enum src_lang lang)
+{
+	size_t i;
+	if (lang == LANG_PYTHON)
+		return d->run;
+	for (i = 0; langs && i < nlangs; i++)
+		if (!strcmp(langs[i].id, d->id))
+			return lang == LANG_TS ? langs[i].run_ts : langs[i].run_go;
+	return NULL;
+}
+
 static int run_checks(const struct check_def *checks, size_t nchecks, const char *only,
 		      struct check_ctx *cx, unsigned *per_check)
 {
 	size_t i;
 	for (i = 0; i < nchecks; i++) {
 		size_t before = cx->out->n;
-		if (!checks[i].run || !selected(only, checks[i].id))
+		check_fn fn = runner_for(&checks[i], cx->cache ? cx->cache->langs : NULL, cx->cache ? cx->cache->nlangs : 0,
+					 (enum src_lang)cx->ol->lang);
+		if (!fn || !selected(only, checks[i].id))
 			continue;
 		cx->def = &checks[i];
-		checks[i].run(cx);
+		fn(cx);
 		if (per_check)
 			per_check[i] += (unsigned)(cx->out->n - before);
 	}
@@ -316,9 +361,20 @@ static int audit_text(const struct check_def *checks, size_t nchecks, const char
 	struct py_toks toks;
 	struct py_outline ol;
 	struct check_ctx cx;
-	if (py_tokenize(&toks, sf->text, sf->len) < 0)
+	enum src_lang lang = auditor_lang_of(rel, NULL);
+	int rc;
+	if (lang == LANG_TS) {
+		size_t n = strlen(rel);
+		rc = js_tokenize(&toks, sf->text, sf->len, n > 4 && (!strcmp(rel + n - 4, ".tsx") || !strcmp(rel + n - 4, ".jsx")));
+	} else if (lang == LANG_GO) {
+		rc = go_tokenize(&toks, sf->text, sf->len);
+	} else {
+		rc = py_tokenize(&toks, sf->text, sf->len);
+	}
+	if (rc < 0)
 		return -1;
-	if (py_outline_build(&ol, &toks) < 0) {
+	if ((lang == LANG_TS ? js_outline_build(&ol, &toks) : lang == LANG_GO ? go_outline_build(&ol, &toks)
+									     : py_outline_build(&ol, &toks)) < 0) {
 		py_toks_free(&toks);
 		return -1;
 	}
@@ -340,7 +396,7 @@ int auditor_run_buffer(const struct check_def *checks, size_t nchecks, const cha
 		       const char *text, size_t len, const json_t *context, struct finding_list *out)
 {
 	struct srcfile sf;
-	struct auditor_cache cache = { context, NULL, 0, 1 };
+	struct auditor_cache cache = { context, NULL, 0, 1, NULL, 0 };
 	int rc;
 	if (srcfile_from_buffer(&sf, path, text, len) < 0)
 		return -1;
@@ -350,10 +406,25 @@ int auditor_run_buffer(const struct check_def *checks, size_t nchecks, const cha
 	return rc;
 }
 
+int auditor_run_buffer_lang(const struct auditor *a, const char *id, const char *path, const char *text,
+			    size_t len, const json_t *context, struct finding_list *out)
+{
+	struct srcfile sf;
+	struct auditor_cache cache = { context, NULL, 0, 1, a->langs, a->nlangs };
+	const struct check_def *d = auditor_find_check(a->checks, a->nchecks, id);
+	int rc;
+	if (!d || srcfile_from_buffer(&sf, path, text, len) < 0)
+		return -1;
+	rc = audit_text(d, 1, NULL, &sf, path, context, out, NULL, &cache);
+	py_index_free(cache.index);
+	srcfile_free(&sf);
+	return rc;
+}
+
 int auditor_run_context(const struct check_def *checks, size_t nchecks, const json_t *context,
 			struct finding_list *out)
 {
-	struct auditor_cache cache = { context, NULL, 0, 0 };
+	struct auditor_cache cache = { context, NULL, 0, 0, NULL, 0 };
 	const char *root = json_string_value(json_object_get(context, "codebase_root"));
 	const json_t *files = json_object_get(context, "files"), *f;
 	size_t i;
@@ -364,7 +435,7 @@ int auditor_run_context(const struct check_def *checks, size_t nchecks, const js
 		const char *lang = json_string_value(json_object_get(f, "language"));
 		struct srcfile sf;
 		char full[4096];
-		if (!rel || !role || !lang || strcmp(role, "source") || strcmp(lang, "python"))
+		if (!rel || !role || !lang || strcmp(role, "source") || auditor_lang_of(rel, lang) < 0)
 			continue;
 		snprintf(full, sizeof(full), "%s/%s", root ? root : ".", rel);
 		if (srcfile_load(&sf, full, 0, NULL, NULL) != SRC_OK)
@@ -404,7 +475,7 @@ static int audit_each_file(const struct auditor *a, const struct aopts *o, const
 		enum srcfile_status st;
 		char *full;
 		size_t flen;
-		if (!rel || !role || !lang || strcmp(role, "source") || strcmp(lang, "python"))
+		if (!rel || !role || !lang || strcmp(role, "source") || auditor_lang_of(rel, lang) < 0)
 			continue;
 		flen = strlen(root ? root : ".") + strlen(rel) + 2;
 		full = malloc(flen);
@@ -432,15 +503,16 @@ static int audit_each_file(const struct auditor *a, const struct aopts *o, const
 	return 0;
 }
 
-/* 1 when the context lists a Python source file, the only files audited. */
+/* 1 when the context lists a source file of an audited language. */
 static int has_python_sources(const json_t *ctx)
 {
 	const json_t *f;
 	size_t i;
 	json_array_foreach(json_object_get(ctx, "files"), i, f) {
+		const char *rel = json_string_value(json_object_get(f, "path"));
 		const char *role = json_string_value(json_object_get(f, "role"));
 		const char *lang = json_string_value(json_object_get(f, "language"));
-		if (role && lang && !strcmp(role, "source") && !strcmp(lang, "python"))
+		if (rel && role && lang && !strcmp(role, "source") && auditor_lang_of(rel, lang) >= 0)
 			return 1;
 	}
 	return 0;
@@ -473,7 +545,7 @@ static int check_codebase_root(const json_t *ctx)
 static int audit_files(const struct auditor *a, const struct aopts *o, const json_t *ctx,
 		       struct finding_list *out, unsigned *per_check, unsigned *nfiles)
 {
-	struct auditor_cache cache = { ctx, NULL, 0, 0 };
+	struct auditor_cache cache = { ctx, NULL, 0, 0, a->langs, a->nlangs };
 	int rc = check_codebase_root(ctx);
 	if (rc != EXIT_OK)
 		return rc;
@@ -496,7 +568,7 @@ static int cmp_finding(const void *x, const void *y)
 static json_t *build_result(const struct auditor *a, const struct aopts *o, const json_t *ctx,
 			    struct finding_list *fl, const unsigned *per_check, unsigned nfiles)
 {
-	unsigned counts[5] = { 0 };
+	unsigned counts[5] = { 0 }, langmask = 0;
 	json_t *doc = json_object(), *checks = json_array(), *finds = json_array();
 	size_t i;
 	if (fl->n)
@@ -513,8 +585,26 @@ static json_t *build_result(const struct auditor *a, const struct aopts *o, cons
 	json_object_set_new(doc, "medium", json_integer(counts[SEV_MEDIUM]));
 	json_object_set_new(doc, "low", json_integer(counts[SEV_LOW]));
 	json_object_set_new(doc, "files_scanned", json_integer(nfiles));
+	/* a check ran when it has an implementation for a language the
+	 * project's sources are in (or, with no sources, when it exists) */
+	{
+		const json_t *f;
+		size_t k;
+		json_array_foreach(json_object_get(ctx, "files"), k, f) {
+			const char *rel = json_string_value(json_object_get(f, "path"));
+			const char *role = json_string_value(json_object_get(f, "role"));
+			const char *lang = json_string_value(json_object_get(f, "language"));
+			int l = rel && role && lang && !strcmp(role, "source") ? auditor_lang_of(rel, lang) : -1;
+			if (l >= 0)
+				langmask |= 1u << l;
+		}
+	}
 	for (i = 0; i < a->nchecks; i++) {
-		int ran = a->checks[i].run && selected(o->only, a->checks[i].id);
+		int ran = 0, l;
+		for (l = LANG_PYTHON; l <= LANG_GO; l++)
+			if ((!langmask || (langmask & (1u << l))) && runner_for(&a->checks[i], a->langs, a->nlangs, (enum src_lang)l))
+				ran = 1;
+		ran = ran && selected(o->only, a->checks[i].id);
 		json_t *c = json_object();
 		json_object_set_new(c, "id", json_string(a->checks[i].id));
 		json_object_set_new(c, "ran", json_boolean(ran));

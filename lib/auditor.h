@@ -45,7 +45,15 @@ struct check_def {
 	const char *why;           /* why it matters */
 	const char *example;       /* a bad example (Python) */
 	const char *instead;       /* what to write instead */
-	check_fn run;              /* NULL: not implemented yet (ran: false) */
+	check_fn run;              /* Python; NULL: not implemented yet (ran: false) */
+};
+
+/* The TypeScript/JavaScript and Go implementations of a check of the
+ * table (by id); a check without a row here runs on Python files only. */
+struct check_lang {
+	const char *id;
+	check_fn run_ts;           /* TypeScript/JavaScript files, or NULL */
+	check_fn run_go;           /* Go files, or NULL */
 };
 
 struct auditor {
@@ -53,6 +61,8 @@ struct auditor {
 	const char *category;  /* "Runtime Performance" */
 	const struct check_def *checks;
 	size_t nchecks;
+	const struct check_lang *langs;  /* other languages, may be NULL */
+	size_t nlangs;
 };
 
 /* The whole main() of an auditor executable. Returns the exit status. */
@@ -91,6 +101,11 @@ void check_report_ex(struct check_ctx *cx, const struct check_where *w, unsigned
  */
 struct py_index *check_project_index(struct check_ctx *cx);
 
+/* The audited language (enum src_lang) of a context file: from its
+ * "language" ("python", "typescript", "javascript", "go"), or, language
+ * NULL, from the path's extension; -1 for a language not audited. */
+int auditor_lang_of(const char *path, const char *language);
+
 /* 1 when def f of the current file (-1: module level) runs once per
  * process: module-level code, a script (scripts/, bin/, manage.py), a CLI
  * command, a startup/shutdown hook or lifespan, or a def called only from
@@ -104,6 +119,11 @@ enum severity check_once_severity(struct check_ctx *cx, int f, enum severity sev
  * Findings are appended to out.  0, or -1 on allocation failure. */
 int auditor_run_buffer(const struct check_def *checks, size_t nchecks, const char *path,
 		       const char *text, size_t len, const json_t *context, struct finding_list *out);
+
+/* auditor_run_buffer for one check of auditor a in the language of path's
+ * extension (.ts/.tsx/.js/.mjs/.cjs, .go, else Python). */
+int auditor_run_buffer_lang(const struct auditor *a, const char *id, const char *path, const char *text,
+			    size_t len, const json_t *context, struct finding_list *out);
 
 /* Audits every Python source file of context (read from its codebase_root)
  * with the given checks and one shared project index, as the auditors do;

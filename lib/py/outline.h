@@ -29,6 +29,11 @@ struct py_with_item {
 	const char *target;            /* name after "as", or NULL (arena) */
 };
 
+/* The language an outline was built from.  The TypeScript/JavaScript
+ * (lib/js/) and Go (lib/go/) front ends build the same structures, with
+ * the same block kinds and call fields, so checks share their questions. */
+enum src_lang { LANG_PYTHON = 0, LANG_TS, LANG_GO };
+
 struct py_block {
 	uint8_t kind;       /* enum py_block_kind */
 	uint8_t is_async;   /* async def / async for / async with / async comprehension */
@@ -56,6 +61,8 @@ struct py_block {
 	const char *bases;
 	/* PB_DEF: 1 when a request handler (see pyfacts.h), set after the build */
 	uint8_t handler;
+	/* PB_DEF in Go: the receiver type of a method ("Store" of func (s *Store) Get()), else NULL */
+	const char *recv;
 };
 
 struct py_stmt {
@@ -82,11 +89,14 @@ struct py_call {
 	uint8_t awaited;     /* directly under "await" (await x.y(...)) */
 	uint8_t is_ref;      /* a dotted name passed as an argument, not called */
 	uint8_t in_iter;     /* inside a comprehension's first iterable only */
+	uint8_t deferred;    /* Go: the call of a defer statement (runs at return) */
+	uint8_t go_stmt;     /* Go: the call of a go statement (runs in a new goroutine) */
 };
 
 struct py_arena;
 
 struct py_outline {
+	uint8_t lang;                /* enum src_lang */
 	const struct py_toks *toks;  /* borrowed */
 	struct py_block *blocks; size_t nblocks;
 	struct py_stmt *stmts; size_t nstmts;
