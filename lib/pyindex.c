@@ -983,6 +983,52 @@ int py_index_add(struct py_index *ix, const char *path, const struct py_outline 
 	return index_defs(ix, path, ol, context);
 }
 
+int py_index_add_model(struct py_index *ix, const char *cls, const char *table, const char *path, unsigned line,
+		       unsigned ncols)
+{
+	struct py_index_priv *p = ix->priv;
+	struct py_class_rec *r;
+	if (grow((void **)&p->cls, &p->capcls, p->ncls, sizeof(*r)))
+		return -1;
+	r = &p->cls[p->ncls];
+	memset(r, 0, sizeof(*r));
+	r->name = dup0(cls);
+	r->path = dup0(path);
+	r->module = dup0(path);
+	r->bases = dup0("");
+	r->table = table ? dup0(table) : NULL;
+	r->line = line;
+	r->own_cols = ncols;
+	r->declares_model = 1;
+	p->ncls++;
+	ix->sorted = 0;
+	return r->name && r->path && r->module && r->bases && (!table || r->table) ? 0 : -1;
+}
+
+int py_index_add_column(struct py_index *ix, const char *cls, const char *attr)
+{
+	ix->sorted = 0;
+	return add_col(ix, cls, attr, strlen(attr));
+}
+
+int py_index_add_relation(struct py_index *ix, const char *cls, const char *attr, const char *target,
+			  enum py_lazy lazy)
+{
+	ix->sorted = 0;
+	return add_rel(ix, cls, attr, strlen(attr), dup0(target), lazy);
+}
+
+static int add_prisma_file(struct py_index *ix, const char *full, const char *rel)
+{
+	struct srcfile sf;
+	int rc;
+	if (srcfile_load(&sf, full, 0, NULL, NULL) != SRC_OK)
+		return 0;
+	rc = py_index_add_prisma(ix, rel, sf.text, sf.len);
+	srcfile_free(&sf);
+	return rc;
+}
+
 static int add_file(struct py_index *ix, const char *full, const char *rel, const json_t *context)
 {
 	struct srcfile sf;
@@ -1019,14 +1065,15 @@ int py_index_add_context(struct py_index *ix, const json_t *context)
 		char *full;
 		size_t n;
 		int rc;
-		if (!rel || !role || !lang || strcmp(role, "source") || strcmp(lang, "python"))
+		int prisma = lang && !strcmp(lang, "prisma");
+		if (!rel || !role || !lang || (!prisma && (strcmp(role, "source") || strcmp(lang, "python"))))
 			continue;
 		n = strlen(root ? root : ".") + strlen(rel) + 2;
 		full = malloc(n);
 		if (!full)
 			return -1;
 		snprintf(full, n, "%s/%s", root ? root : ".", rel);
-		rc = add_file(ix, full, rel, context);
+		rc = prisma ? add_prisma_file(ix, full, rel) : add_file(ix, full, rel, context);
 		free(full);
 		if (rc < 0)
 			return -1;

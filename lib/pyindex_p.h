@@ -19,4 +19,17 @@ void py_index_fetches_free(struct py_fn *fn);
 int py_index_def_runtime(struct py_fn *fn, const struct py_binds *b, int f);
 void py_index_runtime_free(struct py_fn *fn);
 
+/* ---- models from other languages (lib/pyindex_prisma.c, the TS/Go front ends) */
+
+/* Adds ORM model cls (table may be NULL) with ncols columns, defined at path:line. */
+int py_index_add_model(struct py_index *ix, const char *cls, const char *table, const char *path, unsigned line,
+		       unsigned ncols);
+/* Adds column attr of model cls, and relationship attr of cls to target. */
+int py_index_add_column(struct py_index *ix, const char *cls, const char *attr);
+int py_index_add_relation(struct py_index *ix, const char *cls, const char *attr, const char *target,
+			  enum py_lazy lazy);
+
+/* lib/pyindex_prisma.c: the models of a schema.prisma text. 0 or -1 (ENOMEM). */
+int py_index_add_prisma(struct py_index *ix, const char *path, const char *text, size_t len);
+
 #endif

@@ -191,6 +191,40 @@ START_TEST(flags_and_injections)
 }
 END_TEST
 
+START_TEST(prisma_models)
+{
+	struct proj p;
+	json_t *ctx, *files;
+	struct py_index *ix;
+	const struct py_model *m;
+	const char *target = NULL;
+	proj_init(&p);
+	proj_put(&p, "prisma/schema.prisma",
+		 "// comment\ngenerator client {\n  provider = \"prisma-client-js\"\n}\n"
+		 "enum Role {\n  ADMIN\n  USER\n}\n"
+		 "model User {\n  id    Int    @id @default(autoincrement()) // pk\n  email String @unique\n"
+		 "  role  Role\n  posts Post[]\n  @@map(\"users\")\n}\n"
+		 "model Post {\n  id Int @id\n  author   User @relation(fields: [authorId], references: [id])\n"
+		 "  authorId Int\n}\n");
+	ctx = proj_context(&p, NULL);
+	files = json_object_get(ctx, "files");
+	json_object_set_new(json_array_get(files, 0), "language", json_string("prisma"));
+	json_object_set_new(json_array_get(files, 0), "role", json_string("config"));
+	ix = py_index_new();
+	ck_assert_int_eq(py_index_add_context(ix, ctx), 0);
+	m = py_index_model(ix, "User");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(m->table, "users");
+	ck_assert_uint_eq(m->ncols, 3);   /* id, email, role; posts is a relation */
+	ck_assert_uint_eq(py_index_model(ix, "Post")->ncols, 2);
+	ck_assert_int_ne(py_index_rel(ix, "User", "posts", &target), PL_NONE);
+	ck_assert_str_eq(target, "Post");
+	py_index_free(ix);
+	json_decref(ctx);
+	proj_free(&p);
+}
+END_TEST
+
 START_TEST(empty_and_unreadable)
 {
 	struct proj p;
@@ -216,6 +250,7 @@ Suite *suite_pyindex(void)
 	tcase_add_test(t, resolves_calls_across_files);
 	tcase_add_test(t, models_and_columns);
 	tcase_add_test(t, flags_and_injections);
+	tcase_add_test(t, prisma_models);
 	tcase_add_test(t, empty_and_unreadable);
 	suite_add_tcase(s, t);
 	return s;
