@@ -69,28 +69,44 @@ static const struct check_def query_checks[] = {
 		"an entity the caller already loaded, loaded again by a callee",
 		"Load an entity once per unit of work and pass the object on",
 		SEV_MEDIUM,
-		"MEDIUM, HIGH in request handlers",
+		"HIGH when the caller is a request handler, MEDIUM in jobs, workers and other code; LOW when "
+		"the caller runs once (scripts, CLI commands, startup hooks, defs called only from __main__)",
 		"S",
-		"The caller already holds the row; the callee selects it again by id and works on "
-		"it, so every request pays a second round trip for data it had.",
-		"    expense = db.get(Expense, expense_id)\n"
-		"    problems = evaluate(db, expense_id)   # evaluate() selects the expense again",
-		"    problems = evaluate(db, expense)      # pass the loaded object",
-		NULL,
+		"A caller loads a row (session.get, select(M).where(M.id == k), a query chain, a repository "
+		"lookup) or receives it loaded, then calls a project function with only its id, and that "
+		"function -- in the same file or another -- selects the same row by that id again: every call "
+		"pays a second round trip for data it had.  Callers that only created the object, or whose "
+		"object was committed or whose session ended before the call (unless expire_on_commit=False "
+		"keeps it valid), session.get() in the caller's own session (the identity map answers it), and "
+		"callees that take ids by design (background tasks, jobs) are not reported.",
+		"    def approve(expense_id: int, db: Session = Depends(get_db)):\n"
+		"        expense = db.get(Expense, expense_id)\n"
+		"        problems = evaluate(db, expense_id)   # evaluate() selects the Expense again",
+		"    def approve(expense_id: int, db: Session = Depends(get_db)):\n"
+		"        expense = db.get(Expense, expense_id)\n"
+		"        problems = evaluate(db, expense)      # def evaluate(db, expense: Expense)",
+		check_redundant_fetch,
 	},
 	{
 		"unnecessary_resolve",
 		"a row loaded only to read one or two values the caller already had",
 		"Do not load a row only to read values the caller already holds",
-		SEV_LOW,
-		"LOW, MEDIUM in request handlers",
-		"S",
-		"A lookup whose only use is one or two fields that the caller held as values "
-		"(request body, token claims, a joined row) costs a round trip for nothing.",
-		"    approver = db.scalar(select(User).where(User.id == approver_id))\n"
-		"    return approver.email   # the caller had user.email",
-		"    send_mail(to=user.email)",
-		NULL,
+		SEV_MEDIUM,
+		"MEDIUM; LOW when the caller runs once (scripts, CLI commands, startup hooks, defs called "
+		"only from __main__)",
+		"S-M",
+		"A function receives an id, loads the row and reads one or two of its attributes, nothing "
+		"else; its caller passed V.id of an object that has those attributes (the loaded model, a "
+		"dataclass or pydantic value such as the current user from the auth header) or an id its own "
+		"insert(...).values(...) produced.  The lookup is a round trip to read back what the caller "
+		"had.  Rows that are mutated, locked, passed on or used whole, relationships and more than "
+		"two attributes are not reported.",
+		"    def approver_email(db: Session, approver_id: int) -> str:\n"
+		"        approver = db.scalar(select(User).where(User.id == approver_id))\n"
+		"        return approver.email\n"
+		"    send(to=approver_email(db, user.id))   # user: CurrentUser(id, email)",
+		"    send(to=user.email)   # the caller already had the value",
+		check_unnecessary_resolve,
 	},
 	{
 		"over_fetching",

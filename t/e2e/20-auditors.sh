@@ -269,13 +269,13 @@ for a in $AUDITORS; do
 done
 
 # ---- a context whose codebase_root is gone: status 4, nothing on stdout;
-# without Python sources there is nothing to read and the root does not matter
+# without sources in an audited language there is nothing to read and the root does not matter
 sed "s|\"codebase_root\": \".*\"|\"codebase_root\": \"$TMPDIR/gone\"|" "$TMPDIR/app.ctx" >"$TMPDIR/gone.ctx"
-printf '{"schema": "pperf.context/1", "codebase_root": "%s/gone", "tech_stack": {}, "files": [{"path": "main.go", "language": "go", "role": "source", "bytes": 10}]}\n' "$TMPDIR" >"$TMPDIR/gone-go.ctx"
+printf '{"schema": "pperf.context/1", "codebase_root": "%s/gone", "tech_stack": {}, "files": [{"path": "main.rs", "language": "rust", "role": "source", "bytes": 10}]}\n' "$TMPDIR" >"$TMPDIR/gone-go.ctx"
 for a in $AUDITORS; do
 	P=$PPERF_BIN/pperf-audit-$a
 	rejects 4 "missing codebase_root" "$TMPDIR/gone.ctx" "^pperf-audit-$a: $TMPDIR/gone: error: codebase_root: No such file or directory\$"
-	expect_exit 0 "$a: missing root, no Python source" "$P" <"$TMPDIR/gone-go.ctx"
+	expect_exit 0 "$a: missing root, no source in an audited language" "$P" <"$TMPDIR/gone-go.ctx"
 	check_result "$a: nothing to audit is a valid result" "$a" "$TMPDIR/out" files=0
 	expect_exit 4 "$a: missing PATH" "$P" "$TMPDIR/gone"
 	expect_grep "$a: missing PATH named" "^pperf-audit-$a: $TMPDIR/gone: error: No such file or directory\$" "$TMPDIR/err"
