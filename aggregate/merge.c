@@ -217,6 +217,34 @@ static json_t *ctx_copy(const json_t *context, const char *key, int want_array)
 	return v ? json_deep_copy(v) : json_null();
 }
 
+/* The context's sources that findings cite (their "source" URL), in the
+ * context's order; all of them when no finding cites one (a report of no
+ * findings, or results made without research). */
+static json_t *cited_sources(const json_t *context, const json_t *findings)
+{
+	json_t *all = ctx_copy(context, "sources", 1), *out, *s, *f;
+	size_t i, k;
+	int any = 0;
+	json_array_foreach(findings, k, f)
+		if (json_string_value(json_object_get(f, "source")))
+			any = 1;
+	if (!all || !any)
+		return all;
+	out = json_array();
+	json_array_foreach(all, i, s) {
+		const char *url = json_string_value(json_object_get(s, "url"));
+		json_array_foreach(findings, k, f) {
+			const char *fs = json_string_value(json_object_get(f, "source"));
+			if (url && fs && !strcmp(url, fs)) {
+				json_array_append(out, s);
+				break;
+			}
+		}
+	}
+	json_decref(all);
+	return out;
+}
+
 json_t *agg_report(struct agg *a, const char *date, const json_t *context, unsigned *nfailed)
 {
 	json_t *cats = json_array(), *all = json_array(), *rep = NULL;
@@ -244,7 +272,7 @@ json_t *agg_report(struct agg *a, const char *date, const json_t *context, unsig
 			"linear", ctx_copy(context, "linear", 0), "categories", cats,
 			"overall_score", report_overall_score(cats), "severity_counts",
 			severity_counts(all), "findings", all, "sources",
-			ctx_copy(context, "sources", 1));
+			cited_sources(context, all));
 done:
 	json_decref(cats);
 	json_decref(all);

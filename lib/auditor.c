@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "auditor.h"
+#include "kb.h"
 #include "js/js.h"
 #include "go/go.h"
 #include "cli.h"
@@ -311,6 +312,13 @@ void check_report_ex(struct check_ctx *cx, const struct check_where *w, unsigned
 	f.recommendation = (char *)recommendation;
 	f.effort = (char *)cx->def->effort;
 	f.snippet = w && w->path ? (char *)(w->snippet ? w->snippet : "") : snip ? snip : (char *)"";
+	{
+		/* the practice the check rests on, when research selected one
+		 * (the project's ORM first) */
+		const json_t *ts = json_object_get(cx->context, "tech_stack");
+		const char *orm = json_string_value(json_object_get(ts, "orm"));
+		f.source = (char *)kb_source_for_check(cx->context, cx->def->id, orm);
+	}
 	f.chain = w ? (char **)w->chain : NULL;
 	f.nchain = w && w->chain ? w->nchain : 0;
 	finding_list_add(cx->out, &f);

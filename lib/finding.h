@@ -26,6 +26,7 @@ struct finding {
 	char *recommendation; /* what to do instead, in the project's stack */
 	char *effort;         /* S, M, L, S-M, M-L */
 	char *snippet;        /* the source line(s), trimmed */
+	char *source;         /* documentation URL of the practice it rests on (research), or NULL */
 	char **chain;         /* call chain to the cause ("f -> g:12 -> time.sleep"), or NULL */
 	size_t nchain;
 };

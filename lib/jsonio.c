@@ -643,7 +643,7 @@ static int check_finding(const json_t *f, const char *path, int in_report,
 			 struct jsonio_err *err)
 {
 	static const char *const texts[] = {
-		"location", "issue", "principle", "recommendation", "snippet", NULL
+		"location", "issue", "principle", "recommendation", "snippet", "source", NULL
 	};
 	const json_t *v;
 	size_t i;

@@ -225,6 +225,31 @@ expect_grep "--help on stdout" "^usage: pperf-aggregate " "$T/out"
 expect_exit 0 "--version" "$A" --version
 expect_grep "--version output" "^pperf-aggregate [0-9]" "$T/out"
 
+# ---- sources: the report keeps the context's sources that findings cite
+if command -v python3 >/dev/null 2>&1; then
+	"$PPERF_BIN/pperf-discover" "$PPERF_ROOT/examples/app" | "$PPERF_BIN/pperf-research" >"$T/researched.ctx" 2>/dev/null
+	for a in query txn runtime; do
+		"$PPERF_BIN/pperf-audit-$a" <"$T/researched.ctx" >"$T/r-$a.json" 2>/dev/null
+	done
+	expect_exit 0 "aggregate with a researched context" "$A" --context "$T/researched.ctx" \
+		"$T/r-query.json" "$T/r-txn.json" "$T/r-runtime.json"
+	if python3 - "$TMPDIR/out" "$T/researched.ctx" >"$T/py.err" 2>&1 <<'EOF'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+ctx = json.load(open(sys.argv[2]))
+cited = {f["source"] for f in rep["findings"] if f.get("source")}
+urls = [s["url"] for s in rep["sources"]]
+assert cited, "no finding names its source"
+assert set(urls) == cited, (sorted(set(urls) ^ cited))
+assert len(urls) < len(ctx["sources"]), "every selected source kept"
+order = [s["url"] for s in ctx["sources"] if s["url"] in cited]
+assert urls == order, "not in the context's order"
+EOF
+	then ok "sources are the ones findings cite"; else fail "sources are the ones findings cite" "$(tail -n 2 "$T/py.err" | tr '\n' ' ')"; fi
+else
+	skip "sources are the ones findings cite" "python3 not installed"
+fi
+
 # ---- man page: lint, and SYNOPSIS equals the usage of --help
 if command -v mandoc >/dev/null 2>&1; then
 	expect_exit 0 "pperf-aggregate.1 lint" mandoc -Tlint -Wwarning "$PPERF_ROOT/man/pperf-aggregate.1"
