@@ -317,7 +317,9 @@ void check_report_ex(struct check_ctx *cx, const struct check_where *w, unsigned
 		 * (the project's ORM first) */
 		const json_t *ts = json_object_get(cx->context, "tech_stack");
 		const char *orm = json_string_value(json_object_get(ts, "orm"));
-		f.source = (char *)kb_source_for_check(cx->context, cx->def->id, orm);
+		/* event-loop checks rest on asyncio's documentation first */
+		f.source = (char *)kb_source_for_check(cx->context, cx->def->id,
+						       strstr(cx->def->id, "_async") ? "asyncio" : orm);
 	}
 	f.chain = w ? (char **)w->chain : NULL;
 	f.nchain = w && w->chain ? w->nchain : 0;
