@@ -108,13 +108,24 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" check
 
 score: all
-	@sh t/score.sh
+	@sh t/score.sh python ts go
 
 bench: all
 	@sh bench/bench.sh
 
 lint:
 	@for m in man/*.[157]; do mandoc -Tlint -Wwarning $$m || exit 1; done
+
+# ---- fuzzing: every t/fuzz/fuzz_<name>.c (an LLVMFuzzerTestOneInput) runs
+# under ASan and UBSan over the seeds of t/fuzz/corpus/<name>/, for
+# FUZZ_SECONDS each or FUZZ_RUNS inputs; FUZZ=name runs one target.  clang's
+# libFuzzer when it links, else the deterministic mutation loop of
+# t/fuzz/driver.c.  Objects go to build-fuzz/, crashing inputs to
+# build-fuzz/crash-<name>-*.  See t/fuzz/run.sh.
+FUZZ_SECONDS ?= 30
+fuzz:
+	@MAKE="$(MAKE)" FUZZ_SECONDS="$(FUZZ_SECONDS)" FUZZ_RUNS="$(FUZZ_RUNS)" FUZZ="$(FUZZ)" sh t/fuzz/run.sh
+.PHONY: fuzz
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
@@ -125,6 +136,6 @@ install: all
 	install -m 644 research/kb/*.json $(DESTDIR)$(DATADIR)/kb/
 
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan build-fuzz bin
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

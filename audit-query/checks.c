@@ -163,6 +163,10 @@ static const struct check_def query_checks[] = {
 
 /* TypeScript/JavaScript and Go implementations, by check id (lib/js, lib/go) */
 static const struct check_lang query_langs[] = {
+	{ "n_plus_one_query", check_n_plus_one_query_ts, check_n_plus_one_query_go },
+	{ "n_update_delete_loop", check_n_update_delete_loop_ts, check_n_update_delete_loop_go },
+	{ "missing_bulk_ops", check_missing_bulk_ops_ts, check_missing_bulk_ops_go },
+	{ "over_fetching", check_over_fetching_ts, check_over_fetching_go },
 	{ NULL, NULL, NULL },
 };
 

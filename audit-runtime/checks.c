@@ -169,6 +169,12 @@ const struct check_def runtime_checks[] = {
 
 /* TypeScript/JavaScript and Go implementations, by check id (lib/js, lib/go) */
 static const struct check_lang runtime_langs[] = {
+	{ "string_concat_in_loop", check_string_concat_in_loop_ts, check_string_concat_in_loop_go },
+	{ "unnecessary_allocation", check_unnecessary_allocation_ts, check_unnecessary_allocation_go },
+	{ "redundant_copy", check_redundant_copy_ts, check_redundant_copy_go },
+	{ "blocking_io_in_async", check_blocking_io_in_async_ts, NULL },
+	{ "sync_sleep_in_async", check_sync_sleep_in_async_ts, NULL },
+	{ "cpu_bound_in_async", check_cpu_bound_in_async_ts, NULL },
 	{ NULL, NULL, NULL },
 };
 

@@ -238,6 +238,12 @@ static const struct check_def txn_checks[] = {
 
 /* TypeScript/JavaScript and Go implementations, by check id (lib/js, lib/go) */
 static const struct check_lang txn_langs[] = {
+	{ "missing_rollback", check_missing_rollback_ts, check_missing_rollback_go },
+	{ "scope_too_wide", check_scope_too_wide_ts, check_scope_too_wide_go },
+	{ "long_held_transaction", check_long_held_transaction_ts, check_long_held_transaction_go },
+	{ "missing_intermediate_commits", check_missing_intermediate_commits_ts,
+	  check_missing_intermediate_commits_go },
+	{ "scope_too_narrow", check_scope_too_narrow_ts, check_scope_too_narrow_go },
 	{ NULL, NULL, NULL },
 };
 

@@ -8,6 +8,10 @@
 #       each auditor on the saved context, aggregate on the saved results,
 #       publish (Markdown) on the saved report
 #   (c) grep -rE with one pattern over the same corpus, for comparison
+#   (d) the whole audit per language: the Python corpus and a TypeScript
+#       and a Go corpus (bench/gen_poly.py into bench/corpus-ts/ and
+#       bench/corpus-go/, BENCH_POLY_LINES lines each, default 100000),
+#       files/s and MB/s over that language's source files
 # and prints seconds, files/s and MB/s (10^6 bytes) of the corpus per row,
 # then the peak resident memory of each auditor when GNU time is installed.
 # Timings are reported, never asserted.
@@ -148,6 +152,48 @@ if [ -s "$tmp/query.json" ] && [ -s "$tmp/txn.json" ] && [ -s "$tmp/runtime.json
 fi
 row "grep -rE (1 pattern)" t_grep
 printf '\ngrep pattern: %s\n' "$pattern"
+
+# ---- the whole audit of a TypeScript and a Go corpus (bench/gen_poly.py),
+# BENCH_POLY_LINES lines each; its manifest's first line names the arguments
+poly_lines=${BENCH_POLY_LINES:-100000}
+case $poly_lines in
+*[!0-9]*) echo "bench: BENCH_POLY_LINES must be a number" >&2; exit 2 ;;
+esac
+t_poly() { "$bin/pperf" --format json "$pcorpus" >/dev/null 2>"$tmp/err"; }
+printf '\n%-22s %9s %11s %9s %9s\n' "whole audit, per lang" "seconds" "files/s" "MB/s" "lines"
+printf '%-22s %9s %11s %9s %9s\n' "---------------------" "-------" "-------" "----" "-----"
+files_py=$files
+for lang in python ts go; do
+	case $lang in
+	python) pcorpus=$corpus; ext=py ;;
+	ts) pcorpus=bench/corpus-ts; pstamp=$pcorpus/package.json; ext=ts ;;
+	go) pcorpus=bench/corpus-go; pstamp=$pcorpus/go.mod; ext=go ;;
+	esac
+	if [ "$lang" != python ]; then
+		if [ ! -f "$pstamp" ] || [ -n "$(find bench/gen_poly.py -newer "$pstamp" 2>/dev/null)" ] ||
+			! grep -q "bench/gen_poly.py $lang $poly_lines seed=$seed\"*\$" "$pstamp"; then
+			rm -rf "$pcorpus"
+			if ! python3 bench/gen_poly.py "$lang" "$poly_lines" "$pcorpus" --seed "$seed"; then
+				rm -rf "$pcorpus"
+				printf '%-22s %s\n' "$lang" "FAILED (corpus generation)"
+				failed=1
+				continue
+			fi
+		fi
+	fi
+	# files/s and MB/s over the sources of the language (what is audited)
+	files=$(find "$pcorpus" -type f -name "*.$ext" | wc -l | tr -d ' ')
+	bytes=$(find "$pcorpus" -type f -name "*.$ext" -exec cat {} + | wc -c | tr -d ' ')
+	plines=$(find "$pcorpus" -type f -name "*.$ext" -exec cat {} + | wc -l | tr -d ' ')
+	# (row's output goes through a file: in a pipeline its failed=1 would be lost)
+	if [ "$lang" = python ]; then
+		row "$lang" t_whole >"$tmp/row"
+	else
+		row "$lang" t_poly >"$tmp/row"
+	fi
+	sed "1s/\$/ $(printf '%9s' "$plines")/" "$tmp/row"
+done
+files=$files_py
 
 # ---- peak memory of each auditor (the project index lives in them), with GNU time
 if [ -s "$tmp/ctx.json" ] && /usr/bin/time -f %M true >/dev/null 2>&1; then

@@ -323,6 +323,9 @@ void check_report_ex(struct check_ctx *cx, const struct check_where *w, unsigned
 	}
 	f.chain = w ? (char **)w->chain : NULL;
 	f.nchain = w && w->chain ? w->nchain : 0;
+	/* the language of the audited file, so a polyglot report says which */
+	if (cx->ol)
+		f.language = (char *)(cx->ol->lang == LANG_GO ? "go" : cx->ol->lang == LANG_TS ? "typescript" : "python");
 	finding_list_add(cx->out, &f);
 	free(snip);
 }

@@ -72,6 +72,7 @@ static void finding_release(struct finding *f)
 	free(f->effort);
 	free(f->snippet);
 	free(f->source);
+	free(f->language);
 	if (f->chain)
 		for (size_t i = 0; i < f->nchain; i++)
 			free(f->chain[i]);
@@ -102,6 +103,7 @@ int finding_list_add(struct finding_list *fl, const struct finding *f)
 	c.effort = dup_or_null(f->effort, &oom);
 	c.snippet = dup_or_null(f->snippet, &oom);
 	c.source = f->source ? dup_or_null(f->source, &oom) : NULL;
+	c.language = f->language ? dup_or_null(f->language, &oom) : NULL;
 	c.chain = NULL;
 	c.nchain = 0;
 	if (f->nchain && !oom) {
@@ -165,6 +167,8 @@ json_t *finding_to_json(const struct finding *f)
 	rc |= set_str(o, "snippet", f->snippet);
 	if (f->source)
 		rc |= set_str(o, "source", f->source);
+	if (f->language)
+		rc |= set_str(o, "language", f->language);
 	if (f->nchain) {
 		json_t *a = json_array();
 		rc |= a ? json_object_set_new(o, "chain", a) : -1;

@@ -29,6 +29,7 @@ struct finding {
 	char *source;         /* documentation URL of the practice it rests on (research), or NULL */
 	char **chain;         /* call chain to the cause ("f -> g:12 -> time.sleep"), or NULL */
 	size_t nchain;
+	char *language;       /* "python", "typescript" or "go": the audited file's, or NULL */
 };
 
 struct finding_list {

@@ -505,6 +505,7 @@ static const char *const categories[] = {
 };
 static const char *const severities[] = { "CRITICAL", "HIGH", "MEDIUM", "LOW", NULL };
 static const char *const efforts[] = { "", "S", "M", "L", "S-M", "M-L", NULL };
+static const char *const finding_langs[] = { "python", "typescript", "go", NULL };
 
 /* A file path must stay inside codebase_root: relative, not empty, no ".."
  * component, so that no phase reads outside the project. */
@@ -655,7 +656,8 @@ static int check_finding(const json_t *f, const char *path, int in_report,
 		       err) < 0 ||
 	    field(f, path, "file", V_STR, 1, &v, err) < 0 ||
 	    int_field(f, path, "line", 1, 1, err) < 0 ||
-	    enum_field(f, path, "effort", efforts, "S, M, L, S-M, M-L", 0, err) < 0)
+	    enum_field(f, path, "effort", efforts, "S, M, L, S-M, M-L", 0, err) < 0 ||
+	    enum_field(f, path, "language", finding_langs, "python, typescript, go", 0, err) < 0)
 		return -1;
 	for (i = 0; texts[i]; i++)
 		if (field(f, path, texts[i], V_STR, 0, &v, err) < 0)

@@ -12,6 +12,8 @@ fi
 command -v python3 >/dev/null 2>&1 || { echo "score: python3 is needed" >&2; exit 2; }
 [ $# -gt 0 ] || set -- python
 status=0
+mkdir -p "$here/RESULTS"
+: >"$here/RESULTS/summary.txt"
 for lang in "$@"; do
 	out=$here/RESULTS/$lang
 	rm -rf "$out"
@@ -28,7 +30,10 @@ for lang in "$@"; do
 		fi
 	done
 	echo "== $lang"
-	python3 "$cases/score.py" "$cases/$lang/expected.json" --dir "$out" ${SCORE_ARGS:-} || status=1
+	python3 "$cases/score.py" "$cases/$lang/expected.json" --dir "$out" ${SCORE_ARGS:-} >"$here/RESULTS/$lang.score.txt" || status=1
+	cat "$here/RESULTS/$lang.score.txt"
+	# one line per language for the summary after the last one
+	sed -n "s/^overall /$lang /p" "$here/RESULTS/$lang.score.txt" >>"$here/RESULTS/summary.txt"
 	# the same, restricted to the checks that are implemented today
 	# (score.py knows only the checks its labels use; checks beyond them are left out)
 	known=$(python3 -c 'import json, sys; print(" ".join(sorted({x["check"] for x in json.load(open(sys.argv[1]))})))' \
@@ -40,4 +45,8 @@ for lang in "$@"; do
 	python3 "$cases/score.py" "$cases/$lang/expected.json" --dir "$out" --checks "$implemented" |
 		grep -E '^(category|overall)' || status=1
 done
+if [ $# -gt 1 ]; then
+	echo "== summary (all checks, per language)"
+	cat "$here/RESULTS/summary.txt"
+fi
 exit $status

@@ -63,6 +63,10 @@ struct py_block {
 	uint8_t handler;
 	/* PB_DEF in Go: the receiver type of a method ("Store" of func (s *Store) Get()), else NULL */
 	const char *recv;
+	/* PB_DEF in TS: 1 + the call it is passed to as a direct argument
+	 * (items.map(x => ...)), 0 when none (and in Python); arg_pos is
+	 * that argument's index.  See js_def_arg_of (js/js.h). */
+	uint32_t arg_of, arg_pos;
 };
 
 struct py_stmt {

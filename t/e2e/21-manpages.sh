@@ -123,8 +123,11 @@ done
 # repository's examples/ (commands start with "$ ", lines after a command are
 # its expected standard output, "\e" at the end of a line continues it)
 W=$TMPDIR/examples-run
+rm -rf "$W"
 mkdir "$W"
-ln -s "$PPERF_ROOT/examples" "$W/examples"
+# -n: never create the link inside an existing link to examples/ (a rerun
+# with the same TMPDIR would otherwise write examples/examples)
+ln -sfn "$PPERF_ROOT/examples" "$W/examples"
 for a in $AUDITORS; do
 	prog=pperf-audit-$a
 	rm -rf "$TMPDIR/ex"
