@@ -377,8 +377,7 @@ static int audit_text(const struct check_def *checks, size_t nchecks, const char
 	enum src_lang lang = auditor_lang_of(rel, NULL);
 	int rc;
 	if (lang == LANG_TS) {
-		size_t n = strlen(rel);
-		rc = js_tokenize(&toks, sf->text, sf->len, n > 4 && (!strcmp(rel + n - 4, ".tsx") || !strcmp(rel + n - 4, ".jsx")));
+		rc = js_tokenize(&toks, sf->text, sf->len, js_path_jsx(rel));
 	} else if (lang == LANG_GO) {
 		rc = go_tokenize(&toks, sf->text, sf->len);
 	} else {
@@ -391,6 +390,8 @@ static int audit_text(const struct check_def *checks, size_t nchecks, const char
 		py_toks_free(&toks);
 		return -1;
 	}
+	if (lang == LANG_TS)
+		js_outline_mark_path(&ol, rel);   /* Next.js pages/api default exports are handlers */
 	memset(&cx, 0, sizeof(cx));
 	cx.path = rel;
 	cx.sf = sf;

@@ -95,7 +95,8 @@ int js_stmt_assign(const struct py_outline *ol, int s, struct py_assign *a)
 	while (b + 1 < e && (tok_is(ol, b, "export") || tok_is(ol, b, "declare")))
 		b++;
 	if (b + 1 < e && t->v[b].kind == PT_NAME &&
-	    (tok_is(ol, b, "const") || tok_is(ol, b, "let") || tok_is(ol, b, "var") || tok_is(ol, b, "using")))
+	    (tok_is(ol, b, "const") || tok_is(ol, b, "let") || tok_is(ol, b, "var") ||
+	     tok_is(ol, b, "using")))
 		b++;
 	d = t->v[b].depth;
 	for (k = b; k < e; k++) {
@@ -182,6 +183,11 @@ static const char *const lodash_methods[] = {
 	"map", "forEach", "each", "filter", "reduce", "flatMap", "some", "every", "find", "mapValues",
 	"forOwn", "times", NULL
 };
+/* (items, fn) iteration helpers: p-map, Bluebird */
+static const char *const each_calls[] = {
+	"pMap", "pMapSeries", "Promise.map", "Promise.each", "Promise.mapSeries", "Bluebird.map",
+	"Bluebird.each", "Bluebird.mapSeries", NULL
+};
 static const char *const async_lib[] = {
 	"each", "eachSeries", "eachLimit", "forEach", "forEachSeries", "forEachLimit", "eachOf",
 	"eachOfSeries", "eachOfLimit", "map", "mapSeries", "mapLimit", "forEachOf", NULL
@@ -202,10 +208,7 @@ int js_callback_loop(const struct py_outline *ol, int def)
 		return arg == 1 && in_list(lodash_methods, c->name, nl) ? ci : -1;
 	if (!strncmp(c->callee, "async.", 6))
 		return arg >= 1 && in_list(async_lib, c->name, nl) ? ci : -1;
-	if (!strcmp(c->callee, "pMap") || !strcmp(c->callee, "pMapSeries") || !strcmp(c->callee, "Promise.map") ||
-	    !strcmp(c->callee, "Promise.each") || !strcmp(c->callee, "Promise.mapSeries") ||
-	    !strcmp(c->callee, "Bluebird.map") || !strcmp(c->callee, "Bluebird.each") ||
-	    !strcmp(c->callee, "Bluebird.mapSeries"))
+	if (in_list(each_calls, c->callee, strlen(c->callee)))
 		return arg == 1 ? ci : -1;
 	if (recv_len(c->callee) && arg == 0 && in_list(array_methods, c->name, nl))
 		return ci;
@@ -286,7 +289,8 @@ static const char *const app_words[] = { "app", "router", "server", NULL };
 /* receivers whose get/post are HTTP requests or lookups, never routes:
  * names holding these words, or named exactly like the second list */
 static const char *const client_words[] = {
-	"axios", "client", "cache", "redis", "params", "headers", "storage", "session", "cookie", "config", NULL
+	"axios", "client", "cache", "redis", "params", "headers", "storage", "session", "cookie",
+	"config", NULL
 };
 static const char *const client_names[] = {
 	"http", "https", "request", "got", "superagent", "fetch", "map", "store", "ky", "needle", NULL
@@ -328,7 +332,8 @@ static int routing_call(const struct py_outline *ol, int ci, int arg)
 			!recv_is(c->callee, client_names));
 	if (!strcmp(c->name, "use"))
 		return recv_has(c->callee, app_words) || (arg >= 1 && path_arg(ol, c));
-	if (!strcmp(c->name, "on") && arg >= 1 && c->lparen + 1 < c->rparen && recv_has(c->callee, socket_words)) {
+	if (!strcmp(c->name, "on") && arg >= 1 && c->lparen + 1 < c->rparen &&
+	    recv_has(c->callee, socket_words)) {
 		const struct py_toks *t = ol->toks;
 		uint32_t a = c->lparen + 1;
 		const char *s = py_tok_text(t, a);
@@ -472,7 +477,8 @@ static int direct_job(const struct py_outline *ol, int f)
 	c = &ol->calls[ci];
 	n = strlen(c->callee);
 	if (js_call_is_new(c))
-		return arg == 1 && ((n >= 6 && !strcmp(c->callee + n - 6, "Worker")) || (n >= 7 && !strcmp(c->callee + n - 7, "CronJob")));
+		return arg == 1 && ((n >= 6 && !strcmp(c->callee + n - 6, "Worker")) ||
+				    (n >= 7 && !strcmp(c->callee + n - 7, "CronJob")));
 	if (!strcmp(c->callee, "setInterval") || !strcmp(c->callee, "timers.setInterval"))
 		return arg == 0;
 	if (!strcmp(c->name, "process"))

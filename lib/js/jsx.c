@@ -102,7 +102,8 @@ int jsx_open(struct jlex *lx)
 	if (r >= lx->len || !(s[r] == '>' || s[r] == '/' || s[r] == '{' || (s[r] == '<' && r == q) ||
 			      jl_id_start((unsigned char)s[r])))
 		return 0;
-	if (r + 7 <= lx->len && !memcmp(s + r, "extends", 7) && (r + 7 == lx->len || !jl_id_char((unsigned char)s[r + 7])))
+	if (r + 7 <= lx->len && !memcmp(s + r, "extends", 7) &&
+	    (r + 7 == lx->len || !jl_id_char((unsigned char)s[r + 7])))
 		return 0;
 	set_frag(lx, lx->pos);
 	lx->pos = p;

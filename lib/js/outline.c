@@ -549,7 +549,8 @@ static uint32_t expr_stmt(struct jb *b, uint32_t s, uint32_t end, int cur)
 	uint32_t e = jb_stmt_end(b, s, end), k = s, q;
 	struct seg sg;
 	jb_seg_open(b, &sg, s, cur);
-	while (k + 1 < e && (jb_kw(b, k, "export") || jb_word(b, k, "declare")) && b->t->v[k + 1].kind == PT_NAME)
+	while (k + 1 < e && (jb_kw(b, k, "export") || jb_word(b, k, "declare")) &&
+	    b->t->v[k + 1].kind == PT_NAME)
 		k++;
 	if (jb_kw(b, k, "const") || jb_kw(b, k, "let") || jb_kw(b, k, "var")) {
 		/* the first declarator's type annotation is no expression */

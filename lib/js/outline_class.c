@@ -41,7 +41,8 @@ uint32_t jb_decorator_end(const struct jb *b, uint32_t i, uint32_t end)
 		return m + 1;
 	while (k < end && b->t->v[k].kind == PT_NAME) {
 		k++;
-		if (k + 1 < end && (jb_op(b, k, ".") || jb_op(b, k, "?.")) && b->t->v[k + 1].kind == PT_NAME) {
+		if (k + 1 < end && (jb_op(b, k, ".") || jb_op(b, k, "?.")) &&
+		    b->t->v[k + 1].kind == PT_NAME) {
 			k++;
 			continue;
 		}
@@ -99,7 +100,8 @@ static int member_name_start(const struct jb *b, uint32_t i)
 	if (i >= b->n)
 		return 0;
 	k = &b->t->v[i];
-	return k->kind == PT_NAME || (k->kind == PT_STRING && !(k->flags & (PTF_TEMPLATE | PTF_REGEX | PTF_JSX))) ||
+	return k->kind == PT_NAME ||
+	       (k->kind == PT_STRING && !(k->flags & (PTF_TEMPLATE | PTF_REGEX | PTF_JSX))) ||
 	       k->kind == PT_NUMBER || jb_op(b, i, "[") || jb_op(b, i, "*");
 }
 

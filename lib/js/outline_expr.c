@@ -68,7 +68,8 @@ static int push_ef(struct jb *b, int block, uint32_t end, uint16_t depth)
 
 /* Rebuilds the callee chain ending just before token p: "a.b().c";
  * returns its first token, sets *name_tok to its last name (or UINT32_MAX). */
-static uint32_t chain(const struct jb *b, uint32_t p, uint32_t lim, char *buf, size_t bufsz, uint32_t *name_tok)
+static uint32_t chain(const struct jb *b, uint32_t p, uint32_t lim, char *buf, size_t bufsz,
+		      uint32_t *name_tok)
 {
 	const struct py_toks *t = b->t;
 	const char *parts[MAX_PARTS + 1];
@@ -111,7 +112,8 @@ static uint32_t chain(const struct jb *b, uint32_t p, uint32_t lim, char *buf, s
 				continue;
 			}
 		}
-		if ((jb_op(b, q, ")") || jb_op(b, q, "]")) && b->match[q] >= (int32_t)lim && b->match[q] < (int32_t)q) {
+		if ((jb_op(b, q, ")") || jb_op(b, q, "]")) && b->match[q] >= (int32_t)lim &&
+		    b->match[q] < (int32_t)q) {
 			parts[np] = jb_op(b, q, ")") ? "()" : "[]";
 			plen[np++] = 2;
 			names_only = 0;
@@ -146,7 +148,8 @@ enum { CALL, REF, TAGGED };
 
 /* Records the call whose '(' (or tagged template) is at p, or the
  * reference whose chain ends at ref_end.  Returns its index or -1. */
-static int add_call(struct jb *b, struct seg *sg, uint32_t p, uint32_t lim, int blk, int kind, uint32_t ref_end)
+static int add_call(struct jb *b, struct seg *sg, uint32_t p, uint32_t lim, int blk, int kind,
+		    uint32_t ref_end)
 {
 	const struct py_toks *t = b->t;
 	struct py_outline *ol = b->ol;
@@ -170,7 +173,8 @@ static int add_call(struct jb *b, struct seg *sg, uint32_t p, uint32_t lim, int 
 	c = &ol->calls[ol->ncalls];
 	memset(c, 0, sizeof(*c));
 	c->callee = py_arena_strndup(ol->arena, buf, strlen(buf));
-	c->name = name_tok < b->n ? py_arena_strndup(ol->arena, py_tok_text(t, name_tok), t->v[name_tok].len) : "";
+	c->name = name_tok < b->n ? py_arena_strndup(ol->arena, py_tok_text(t, name_tok), t->v[name_tok].len)
+				  : "";
 	if (!c->callee || !c->name) {
 		b->oom = 1;
 		return -1;
@@ -217,11 +221,12 @@ static int is_call_paren(const struct jb *b, uint32_t p, uint32_t lim)
 	k = &b->t->v[q];
 	if (k->kind == PT_NAME)
 		return !(k->flags & PTF_KEYWORD) || py_tok_is(b->t, q, "import");
-	if (jb_op(b, q, ")") || jb_op(b, q, "]") || jb_op(b, q, "?.") || (k->kind == PT_STRING && (k->flags & PTF_TEMPLATE)))
+	if (jb_op(b, q, ")") || jb_op(b, q, "]") || jb_op(b, q, "?.") ||
+	    (k->kind == PT_STRING && (k->flags & PTF_TEMPLATE)))
 		return 1;
 	/* a non-null assertion: this.checked!(state) */
-	if (jb_op(b, q, "!") && q > lim && ((b->t->v[q - 1].kind == PT_NAME && !(b->t->v[q - 1].flags & PTF_KEYWORD)) ||
-					    jb_op(b, q - 1, ")") || jb_op(b, q - 1, "]")))
+	if (jb_op(b, q, "!") && q > lim &&
+	    (jb_is_name(b, q - 1) || jb_op(b, q - 1, ")") || jb_op(b, q - 1, "]")))
 		return 1;
 	return jb_op(b, q, ">") && jb_back_angle(b, q, lim);
 }
@@ -289,7 +294,8 @@ static const char *name_for_value(struct jb *b, uint32_t a)
 				q = (uint32_t)b->match[q];
 				continue;
 			}
-			if (t->v[q].depth != t->v[p].depth || !(jb_type_arg_tok(b, q) || jb_op(b, q, "<") || jb_op(b, q, ">")))
+			if (t->v[q].depth != t->v[p].depth ||
+			    !(jb_type_arg_tok(b, q) || jb_op(b, q, "<") || jb_op(b, q, ">")))
 				break;
 			if (jb_op(b, q, ">")) {
 				ang++;
@@ -330,8 +336,8 @@ static uint32_t expr_end(const struct jb *b, uint32_t body, uint32_t end, uint16
 		if (k->depth < d)
 			break;
 		if (k->depth == d) {
-			if (k->kind == PT_NEWLINE || k->kind == PT_END || jb_op(b, q, ",") || jb_op(b, q, ";") ||
-			    jb_kw(b, q, "else"))
+			if (k->kind == PT_NEWLINE || k->kind == PT_END || jb_op(b, q, ",") ||
+			    jb_op(b, q, ";") || jb_kw(b, q, "else"))
 				break;
 			/* an arrow's return type in the body: (x): T => ... */
 			if (jb_op(b, q, ":") && q > body && jb_op(b, q - 1, ")")) {
@@ -352,7 +358,8 @@ static uint32_t expr_end(const struct jb *b, uint32_t body, uint32_t end, uint16
 				continue;
 			}
 			/* f<A, B>(x): the comma is a type argument's */
-			if (jb_op(b, q, "<") && q > body && t->v[q - 1].kind == PT_NAME && (m = jb_generic_call(b, q, end))) {
+			if (jb_op(b, q, "<") && q > body && t->v[q - 1].kind == PT_NAME &&
+			    (m = jb_generic_call(b, q, end))) {
 				q = m;
 				continue;
 			}
@@ -402,7 +409,8 @@ static void params(struct jb *b, struct seg *sg, int bi, uint32_t lp, uint32_t r
 			for (;;) {
 				for (w = 0; param_mods[w] && !jb_word(b, j, param_mods[w]); w++)
 					;
-				if (!param_mods[w] || j + 1 >= k || !(t->v[j + 1].kind == PT_NAME || jb_is_open(b, j + 1)))
+				if (!param_mods[w] || j + 1 >= k ||
+				    !(t->v[j + 1].kind == PT_NAME || jb_is_open(b, j + 1)))
 					break;
 				j++;
 			}
@@ -571,7 +579,8 @@ static uint32_t try_def(struct jb *b, struct seg *sg, uint32_t k, uint32_t lim, 
 	if (q == 1 || q >= end || !(jb_op(b, q, "(") || jb_op(b, q, "<")))
 		return 0;
 	is_async = 0;
-	for (p = k; p > lim && (jb_word(b, p - 1, "async") || jb_word(b, p - 1, "get") || jb_word(b, p - 1, "set") ||
+	for (p = k; p > lim && (jb_word(b, p - 1, "async") || jb_word(b, p - 1, "get") ||
+				jb_word(b, p - 1, "set") ||
 				jb_word(b, p - 1, "static") || jb_op(b, p - 1, "*"));
 	     p--)
 		if (jb_word(b, p - 1, "async"))
@@ -583,10 +592,10 @@ static uint32_t try_def(struct jb *b, struct seg *sg, uint32_t k, uint32_t lim, 
 	if (!jb_op(b, q, "(") || !(m = jb_close(b, q, end)))
 		return 0;
 	if (tk->kind == PT_NAME && (tk->flags & PTF_KEYWORD) &&
-	    (py_tok_is(t, k, "if") || py_tok_is(t, k, "for") || py_tok_is(t, k, "while") || py_tok_is(t, k, "switch") ||
-	     py_tok_is(t, k, "catch") || py_tok_is(t, k, "with") || py_tok_is(t, k, "function") ||
-	     py_tok_is(t, k, "return") || py_tok_is(t, k, "await") || py_tok_is(t, k, "new") ||
-	     py_tok_is(t, k, "typeof") || py_tok_is(t, k, "import")))
+	    (py_tok_is(t, k, "if") || py_tok_is(t, k, "for") || py_tok_is(t, k, "while") ||
+	     py_tok_is(t, k, "switch") || py_tok_is(t, k, "catch") || py_tok_is(t, k, "with") ||
+	     py_tok_is(t, k, "function") || py_tok_is(t, k, "return") || py_tok_is(t, k, "await") ||
+	     py_tok_is(t, k, "new") || py_tok_is(t, k, "typeof") || py_tok_is(t, k, "import")))
 		return 0;
 	r = m + 1;
 	if (jb_op(b, r, ":"))
@@ -594,7 +603,8 @@ static uint32_t try_def(struct jb *b, struct seg *sg, uint32_t k, uint32_t lim, 
 	r = jb_skip_nl(b, r, end);
 	if (!jb_op(b, r, "{"))
 		return 0;
-	return jb_make_def(b, sg, p, q, m, 0, 0, r, end, blk, jb_op(b, k, "[") ? NULL : jb_key_text(b, k), is_async, 0);
+	return jb_make_def(b, sg, p, q, m, 0, 0, r, end, blk, jb_op(b, k, "[") ? NULL : jb_key_text(b, k),
+			   is_async, 0);
 }
 
 /* 1 when the token before "as"/"satisfies" at k ends an expression. */
@@ -605,7 +615,8 @@ static int ends_expr(const struct jb *b, uint32_t k, uint32_t lim)
 		return 0;
 	p = &b->t->v[k - 1];
 	if (p->kind == PT_NAME)
-		return !(p->flags & PTF_KEYWORD) || py_tok_is(b->t, k - 1, "true") || py_tok_is(b->t, k - 1, "false") ||
+		return !(p->flags & PTF_KEYWORD) || py_tok_is(b->t, k - 1, "true") ||
+		       py_tok_is(b->t, k - 1, "false") ||
 		       py_tok_is(b->t, k - 1, "null");
 	return p->kind == PT_NUMBER || p->kind == PT_STRING || jb_is_closer(b, k - 1) || jb_op(b, k - 1, "!");
 }
@@ -632,7 +643,8 @@ int jb_scan_expr(struct jb *b, struct seg *sg, uint32_t begin, uint32_t end, int
 			char c = t->src[tk->off];
 			if (c == '(' || c == '[' || c == '{') {
 				int call = -1;
-				if (c == '(' && is_call_paren(b, k, begin) && (call = add_call(b, sg, k, begin, blk, CALL, 0)) < 0)
+				if (c == '(' && is_call_paren(b, k, begin) &&
+				    (call = add_call(b, sg, k, begin, blk, CALL, 0)) < 0)
 					break;
 				if (push_cs(b, k, call) < 0)
 					break;
@@ -642,7 +654,8 @@ int jb_scan_expr(struct jb *b, struct seg *sg, uint32_t begin, uint32_t end, int
 			} else if (c == ',') {
 				if (b->csp > 0 && tk->depth == t->v[b->cs[b->csp - 1].open].depth + 1)
 					b->cs[b->csp - 1].commas++;
-			} else if (c == '<' && k > begin && t->v[k - 1].kind == PT_NAME && (r = jb_generic_call(b, k, end))) {
+			} else if (c == '<' && k > begin && t->v[k - 1].kind == PT_NAME &&
+			    (r = jb_generic_call(b, k, end))) {
 				k = r; /* type arguments: not code */
 				continue;
 			} else if (c == '<' && !ends_expr(b, k, begin)) {
@@ -651,7 +664,8 @@ int jb_scan_expr(struct jb *b, struct seg *sg, uint32_t begin, uint32_t end, int
 				continue;
 			}
 		} else if (tk->kind == PT_NAME) {
-			if ((py_tok_is(t, k, "as") || py_tok_is(t, k, "satisfies")) && ends_expr(b, k, begin)) {
+			if ((py_tok_is(t, k, "as") || py_tok_is(t, k, "satisfies")) &&
+			    ends_expr(b, k, begin)) {
 				k = jb_skip_type(b, k + 1, end, 0, 0);
 				continue;
 			}

@@ -29,7 +29,9 @@ int jb_plain_string(const struct jb *b, uint32_t i)
  * them: names, literals and the type operators. */
 int jb_type_arg_tok(const struct jb *b, uint32_t q)
 {
-	static const char *const ops[] = { ".", ",", "|", "&", "?", ":", "=>", "-", "...", "?.", "[", "]", NULL };
+	static const char *const ops[] = {
+		".", ",", "|", "&", "?", ":", "=>", "-", "...", "?.", "[", "]", NULL
+	};
 	const struct py_tok *k = &b->t->v[q];
 	int i;
 	if (k->kind == PT_NAME || k->kind == PT_NUMBER || jb_plain_string(b, q))
@@ -53,7 +55,8 @@ uint32_t jb_generic_call(const struct jb *b, uint32_t lt, uint32_t end)
 			cnt++;
 		} else if (jb_op(b, q, ">")) {
 			if (--cnt == 0)
-				return q + 1 < end && (jb_op(b, q + 1, "(") || (b->t->v[q + 1].flags & PTF_TEMPLATE)) ? q + 1 : 0;
+				return q + 1 < end && (jb_op(b, q + 1, "(") ||
+				    (b->t->v[q + 1].flags & PTF_TEMPLATE)) ? q + 1 : 0;
 		} else if (jb_is_open(b, q)) {
 			if (!(m = jb_close(b, q, end)))
 				return 0;

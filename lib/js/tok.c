@@ -174,7 +174,8 @@ static int prev_ends(const struct jlex *lx)
 		return 1;
 	case PT_NAME:
 		/* x as const; a property named like a keyword: this.default */
-		return !text_in(p, lx->plen, open_words) || (lx->as_before && lx->plen == 5 && !memcmp(p, "const", 5)) ||
+		return !text_in(p, lx->plen, open_words) || (lx->as_before && lx->plen == 5 && !memcmp(p,
+		    "const", 5)) ||
 		       (!(lx->pflags & PTF_KEYWORD) && text_in(p, lx->plen, keywords));
 	case PT_OP:
 		if (lx->plen == 1)
@@ -351,7 +352,8 @@ static int skip_comment(struct jlex *lx)
 	}
 	if (lx->s[lx->pos + 1] == '*') {
 		lx->pos += 2;
-		while (lx->pos < lx->len && !(lx->s[lx->pos] == '*' && lx->pos + 1 < lx->len && lx->s[lx->pos + 1] == '/')) {
+		while (lx->pos < lx->len &&
+		       !(lx->s[lx->pos] == '*' && lx->pos + 1 < lx->len && lx->s[lx->pos + 1] == '/')) {
 			if (jl_is_nl(lx->s[lx->pos]))
 				jl_newline(lx);
 			else
@@ -466,16 +468,19 @@ static void lex_number(struct jlex *lx)
 {
 	size_t start = lx->pos;
 	const char *s = lx->s;
-	if (s[lx->pos] == '0' && lx->pos + 1 < lx->len && strchr("xXoObB", s[lx->pos + 1]) && s[lx->pos + 1]) {
+	if (s[lx->pos] == '0' && lx->pos + 1 < lx->len && strchr("xXoObB", s[lx->pos + 1]) &&
+	    s[lx->pos + 1]) {
 		lx->pos += 2;
 		while (lx->pos < lx->len && jl_id_char((unsigned char)s[lx->pos]))
 			lx->pos++;
 	} else {
 		while (lx->pos < lx->len && ((s[lx->pos] >= '0' && s[lx->pos] <= '9') || s[lx->pos] == '_'))
 			lx->pos++;
-		if (lx->pos < lx->len && s[lx->pos] == '.' && !(lx->pos + 1 < lx->len && s[lx->pos + 1] == '.')) {
+		if (lx->pos < lx->len && s[lx->pos] == '.' && !(lx->pos + 1 < lx->len &&
+		    s[lx->pos + 1] == '.')) {
 			lx->pos++;
-			while (lx->pos < lx->len && ((s[lx->pos] >= '0' && s[lx->pos] <= '9') || s[lx->pos] == '_'))
+			while (lx->pos < lx->len && ((s[lx->pos] >= '0' && s[lx->pos] <= '9') ||
+			    s[lx->pos] == '_'))
 				lx->pos++;
 		}
 		if (lx->pos + 1 < lx->len && (s[lx->pos] == 'e' || s[lx->pos] == 'E')) {
@@ -620,7 +625,8 @@ static void lex_one(struct jlex *lx)
 		jl_emit(lx, PT_STRING, start, line, col, fl);
 		return;
 	}
-	if ((c >= '0' && c <= '9') || (c == '.' && lx->pos + 1 < lx->len && s[lx->pos + 1] >= '0' && s[lx->pos + 1] <= '9')) {
+	if ((c >= '0' && c <= '9') ||
+	    (c == '.' && lx->pos + 1 < lx->len && s[lx->pos + 1] >= '0' && s[lx->pos + 1] <= '9')) {
 		lex_number(lx);
 		return;
 	}

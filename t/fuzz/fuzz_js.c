@@ -28,7 +28,8 @@ static void check_toks(const struct py_toks *t, size_t size)
 		CHECK((size_t)k->off + k->len <= size);
 		CHECK(k->line >= 1 && k->end_line >= k->line);
 		if (i > 0)
-			CHECK(k->off >= t->v[i - 1].off + t->v[i - 1].len || k->len == 0 || t->v[i - 1].len == 0);
+			CHECK(k->off >= t->v[i - 1].off + t->v[i - 1].len || k->len == 0 ||
+			    t->v[i - 1].len == 0);
 	}
 }
 
@@ -58,7 +59,8 @@ static void check_outline(const struct py_outline *ol)
 		{
 			struct py_assign a;
 			if (js_stmt_assign(ol, (int)i, &a))
-				CHECK(a.target_begin < a.target_end && a.target_end <= a.op && a.op < a.value_begin &&
+				CHECK(a.target_begin < a.target_end && a.target_end <= a.op &&
+				    a.op < a.value_begin &&
 				      a.value_end <= s->tok_end);
 		}
 	}
