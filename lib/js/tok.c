@@ -21,27 +21,16 @@
 
 static int push_tok(struct jlex *lx, struct py_tok **v, size_t *n, size_t *cap, const struct py_tok *tk)
 {
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 256;
-		struct py_tok *nv = realloc(*v, nc * sizeof(*nv));
-		if (!nv) {
-			lx->oom = 1;
-			return -1;
-		}
-		*v = nv;
-		*cap = nc;
+	if (py_toks_push(v, n, cap, tk) < 0) {
+		lx->oom = 1;
+		return -1;
 	}
-	(*v)[(*n)++] = *tk;
 	return 0;
 }
 
 void jl_error(struct jlex *lx, uint32_t line, uint32_t col, const char *msg)
 {
-	if (lx->t->nerrors++ == 0) {
-		lx->t->err_line = line;
-		lx->t->err_col = col;
-		lx->t->err_msg = msg;
-	}
+	py_toks_error(lx->t, line, col, msg);
 }
 
 uint32_t jl_col(const struct jlex *lx, size_t off)

@@ -55,6 +55,12 @@ struct py_toks {
 int py_tokenize(struct py_toks *toks, const char *src, size_t len);
 void py_toks_free(struct py_toks *toks);
 
+/* For the tokenizers of every language (py, js, go): appends *tk to the
+ * array v (n used, cap allocated), growing it; 0, or -1 on ENOMEM. */
+int py_toks_push(struct py_tok **v, size_t *n, size_t *cap, const struct py_tok *tk);
+/* Counts an error; the first one is kept in err_line/err_col/err_msg. */
+void py_toks_error(struct py_toks *t, uint32_t line, uint32_t col, const char *msg);
+
 /* 1 when token t is the operator or name spelled s. */
 int py_tok_is(const struct py_toks *toks, size_t i, const char *s);
 /* Token text pointer (length in t->len). */
