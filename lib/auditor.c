@@ -44,11 +44,11 @@ static void help(const struct auditor *a, FILE *fp)
 {
 	size_t i;
 	usage(a, fp);
-	fprintf(fp, "\nAudits Python sources for %s problems and writes one\n"
-		"pperf.result/1 document on standard output.  Reads the pperf.context/1\n"
-		"document made by pperf-discover (or pperf-research) on standard input;\n"
-		"given PATH, or when standard input is a terminal, discovers the project\n"
-		"itself.\n\n"
+	fprintf(fp, "\nAudits Python, TypeScript/JavaScript and Go sources for %s\n"
+		"problems and writes one pperf.result/1 document on standard output.\n"
+		"Reads the pperf.context/1 document made by pperf-discover (or\n"
+		"pperf-research) on standard input; given PATH, or when standard input\n"
+		"is a terminal, discovers the project itself.\n\n"
 		"  --fail-on SEVERITY  exit 1 when a finding is at or above SEVERITY\n"
 		"                      (CRITICAL, HIGH, MEDIUM, LOW, never; default never)\n"
 		"  --checks ID,...     run only these checks\n"
