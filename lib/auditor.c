@@ -17,6 +17,8 @@
 #include "discover.h"
 #include "jsonio.h"
 #include "pyindex.h"
+#include "jsindex.h"
+#include "goindex.h"
 #include "score.h"
 
 struct aopts {
@@ -206,7 +208,53 @@ struct auditor_cache {
 	int add_buffer;   /* auditor_run_buffer: index the buffer as well */
 	const struct check_lang *langs;  /* the auditor's other languages, or NULL */
 	size_t nlangs;
+	struct js_index *js;   /* TypeScript/JavaScript project index (check_js_index) */
+	struct go_index *go;   /* Go project index (check_go_index) */
+	int tried_js, tried_go;
 };
+
+static void cache_free(struct auditor_cache *c)
+{
+	py_index_free(c->index);
+	js_index_free(c->js);
+	go_index_free(c->go);
+}
+
+struct js_index *check_js_index(struct check_ctx *cx)
+{
+	struct auditor_cache *c = cx->cache;
+	if (!c)
+		return NULL;
+	if (!c->tried_js) {
+		c->tried_js = 1;
+		c->js = js_index_new();
+		if (c->js && (js_index_add_context(c->js, c->context) < 0 ||
+			      (c->add_buffer && cx->ol && cx->ol->lang == LANG_TS &&
+			       js_index_add(c->js, cx->path, cx->ol, cx->context) < 0))) {
+			js_index_free(c->js);
+			c->js = NULL;
+		}
+	}
+	return c->js;
+}
+
+struct go_index *check_go_index(struct check_ctx *cx)
+{
+	struct auditor_cache *c = cx->cache;
+	if (!c)
+		return NULL;
+	if (!c->tried_go) {
+		c->tried_go = 1;
+		c->go = go_index_new();
+		if (c->go && (go_index_add_context(c->go, c->context) < 0 ||
+			      (c->add_buffer && cx->ol && cx->ol->lang == LANG_GO &&
+			       go_index_add(c->go, cx->path, cx->ol, cx->context) < 0))) {
+			go_index_free(c->go);
+			c->go = NULL;
+		}
+	}
+	return c->go;
+}
 
 struct py_index *check_project_index(struct check_ctx *cx)
 {
@@ -410,12 +458,12 @@ int auditor_run_buffer(const struct check_def *checks, size_t nchecks, const cha
 		       const char *text, size_t len, const json_t *context, struct finding_list *out)
 {
 	struct srcfile sf;
-	struct auditor_cache cache = { context, NULL, 0, 1, NULL, 0 };
+	struct auditor_cache cache = { .context = context, .add_buffer = 1 };
 	int rc;
 	if (srcfile_from_buffer(&sf, path, text, len) < 0)
 		return -1;
 	rc = audit_text(checks, nchecks, NULL, &sf, path, context, out, NULL, &cache);
-	py_index_free(cache.index);
+	cache_free(&cache);
 	srcfile_free(&sf);
 	return rc;
 }
@@ -424,21 +472,21 @@ int auditor_run_buffer_lang(const struct auditor *a, const char *id, const char 
 			    size_t len, const json_t *context, struct finding_list *out)
 {
 	struct srcfile sf;
-	struct auditor_cache cache = { context, NULL, 0, 1, a->langs, a->nlangs };
+	struct auditor_cache cache = { .context = context, .add_buffer = 1, .langs = a->langs, .nlangs = a->nlangs };
 	const struct check_def *d = auditor_find_check(a->checks, a->nchecks, id);
 	int rc;
 	if (!d || srcfile_from_buffer(&sf, path, text, len) < 0)
 		return -1;
 	rc = audit_text(d, 1, NULL, &sf, path, context, out, NULL, &cache);
-	py_index_free(cache.index);
+	cache_free(&cache);
 	srcfile_free(&sf);
 	return rc;
 }
 
-int auditor_run_context(const struct check_def *checks, size_t nchecks, const json_t *context,
-			struct finding_list *out)
+static int run_context(const struct check_def *checks, size_t nchecks, const struct check_lang *langs,
+		       size_t nlangs, const json_t *context, struct finding_list *out)
 {
-	struct auditor_cache cache = { context, NULL, 0, 0, NULL, 0 };
+	struct auditor_cache cache = { .context = context, .langs = langs, .nlangs = nlangs };
 	const char *root = json_string_value(json_object_get(context, "codebase_root"));
 	const json_t *files = json_object_get(context, "files"), *f;
 	size_t i;
@@ -458,8 +506,23 @@ int auditor_run_context(const struct check_def *checks, size_t nchecks, const js
 			rc = -1;
 		srcfile_free(&sf);
 	}
-	py_index_free(cache.index);
+	cache_free(&cache);
 	return rc;
+}
+
+int auditor_run_context(const struct check_def *checks, size_t nchecks, const json_t *context,
+			struct finding_list *out)
+{
+	return run_context(checks, nchecks, NULL, 0, context, out);
+}
+
+int auditor_run_context_lang(const struct auditor *a, const char *id, const json_t *context,
+			     struct finding_list *out)
+{
+	const struct check_def *d = auditor_find_check(a->checks, a->nchecks, id);
+	if (!d)
+		return -1;
+	return run_context(d, 1, a->langs, a->nlangs, context, out);
 }
 
 /* The warning for a source file that cannot be audited (errno from srcfile_load). */
@@ -559,12 +622,12 @@ static int check_codebase_root(const json_t *ctx)
 static int audit_files(const struct auditor *a, const struct aopts *o, const json_t *ctx,
 		       struct finding_list *out, unsigned *per_check, unsigned *nfiles)
 {
-	struct auditor_cache cache = { ctx, NULL, 0, 0, a->langs, a->nlangs };
+	struct auditor_cache cache = { .context = ctx, .langs = a->langs, .nlangs = a->nlangs };
 	int rc = check_codebase_root(ctx);
 	if (rc != EXIT_OK)
 		return rc;
 	rc = audit_each_file(a, o, ctx, out, per_check, nfiles, &cache);
-	py_index_free(cache.index);
+	cache_free(&cache);
 	return rc;
 }
 

@@ -20,6 +20,8 @@
 
 struct check_def;
 struct py_index;
+struct js_index;
+struct go_index;
 struct auditor_cache;
 
 struct check_ctx {
@@ -130,6 +132,20 @@ int auditor_run_buffer_lang(const struct auditor *a, const char *id, const char 
  * tests of cross-file checks use it.  0, or -1 on allocation failure. */
 int auditor_run_context(const struct check_def *checks, size_t nchecks, const json_t *context,
 			struct finding_list *out);
+
+/* auditor_run_context for one check of auditor a, in every language the
+ * auditor has it for (the context's TypeScript and Go files too). */
+int auditor_run_context_lang(const struct auditor *a, const char *id, const json_t *context,
+			     struct finding_list *out);
+
+/*
+ * The project-wide indexes of the TypeScript/JavaScript (lib/jsindex.h) and
+ * Go (lib/goindex.h) source files of the context: built on first use,
+ * shared by every check and file of the run, the buffer included in
+ * auditor_run_buffer_lang.  Borrowed; NULL on allocation failure.
+ */
+struct js_index *check_js_index(struct check_ctx *cx);
+struct go_index *check_go_index(struct check_ctx *cx);
 
 /* Looks a check up by id in a table, NULL when absent. */
 const struct check_def *auditor_find_check(const struct check_def *checks, size_t n, const char *id);
