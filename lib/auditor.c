@@ -330,6 +330,50 @@ enum severity check_once_severity(struct check_ctx *cx, int f, enum severity sev
 	return sev;
 }
 
+/* 1 when the context's tech_stack.dependencies names dep. */
+static int has_dep(const json_t *context, const char *dep)
+{
+	return json_object_get(json_object_get(json_object_get(context, "tech_stack"), "dependencies"), dep) != NULL;
+}
+
+/*
+ * The knowledge-base technologies a TypeScript or Go finding of check may
+ * cite, most specific first: the data-access libraries the project depends
+ * on, then the language's runtime, then PostgreSQL.  Never another
+ * language's library.  techs gets at most 7 entries and a NULL.
+ */
+static void lang_technologies(const json_t *context, int lang, const char *check, const char **techs)
+{
+	size_t n = 0;
+	int runtime = strstr(check, "_async") || !strcmp(check, "string_concat_in_loop") ||
+		      !strcmp(check, "unnecessary_allocation") || !strcmp(check, "redundant_copy");
+	if (lang == LANG_TS) {
+		if (runtime)
+			techs[n++] = "nodejs";
+		if (has_dep(context, "@prisma/client") || has_dep(context, "prisma"))
+			techs[n++] = "prisma";
+		if (has_dep(context, "typeorm"))
+			techs[n++] = "typeorm";
+		if (has_dep(context, "knex"))
+			techs[n++] = "knex";
+		if (has_dep(context, "pg"))
+			techs[n++] = "node-postgres";
+		if (!runtime)
+			techs[n++] = "nodejs";
+	} else {
+		if (runtime)
+			techs[n++] = "go";
+		if (has_dep(context, "gorm.io/gorm") || has_dep(context, "github.com/jinzhu/gorm"))
+			techs[n++] = "gorm";
+		techs[n++] = "pgx";   /* only selected when the project uses pgx */
+		techs[n++] = "go-database-sql";
+		if (!runtime)
+			techs[n++] = "go";
+	}
+	techs[n++] = "postgresql";
+	techs[n] = NULL;
+}
+
 void check_report_ex(struct check_ctx *cx, const struct check_where *w, unsigned line, unsigned end_line,
 		     enum severity sev, const char *issue, const char *recommendation)
 {
@@ -360,14 +404,20 @@ void check_report_ex(struct check_ctx *cx, const struct check_where *w, unsigned
 	f.recommendation = (char *)recommendation;
 	f.effort = (char *)cx->def->effort;
 	f.snippet = w && w->path ? (char *)(w->snippet ? w->snippet : "") : snip ? snip : (char *)"";
-	{
-		/* the practice the check rests on, when research selected one
-		 * (the project's ORM first) */
+	if (cx->ol && cx->ol->lang != LANG_PYTHON) {
+		const char *techs[8];
+		lang_technologies(cx->context, cx->ol->lang, cx->def->id, techs);
+		f.source = (char *)kb_source_among(cx->context, cx->def->id, techs);
+	} else {
+		/* the practice the check rests on, when research selected one:
+		 * asyncio's for event-loop checks, else the project's ORM first,
+		 * then any Python library's, never another language's */
 		const json_t *ts = json_object_get(cx->context, "tech_stack");
 		const char *orm = json_string_value(json_object_get(ts, "orm"));
-		/* event-loop checks rest on asyncio's documentation first */
-		f.source = (char *)kb_source_for_check(cx->context, cx->def->id,
-						       strstr(cx->def->id, "_async") ? "asyncio" : orm);
+		const char *techs[] = { strstr(cx->def->id, "_async") ? "asyncio" : orm ? orm : "sqlalchemy",
+					"sqlalchemy", "asyncio", "fastapi", "starlette", "asyncpg", "psycopg",
+					"django", "celery", "postgresql", NULL };
+		f.source = (char *)kb_source_among(cx->context, cx->def->id, techs);
 	}
 	f.chain = w ? (char **)w->chain : NULL;
 	f.nchain = w && w->chain ? w->nchain : 0;

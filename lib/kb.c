@@ -326,3 +326,16 @@ const char *kb_source_for_check(const json_t *context, const char *check,
 	const json_t *pr = kb_practice_for_check(context, check, technology);
 	return pr ? json_string_value(json_object_get(pr, "source")) : NULL;
 }
+
+const char *kb_source_among(const json_t *context, const char *check, const char *const *techs)
+{
+	size_t i;
+	for (i = 0; check && techs && techs[i]; i++) {
+		struct check_query q = { check, techs[i] };
+		const json_t *pr = find_practice(context, match_check, &q);
+		const char *src = pr ? json_string_value(json_object_get(pr, "source")) : NULL;
+		if (src)
+			return src;
+	}
+	return NULL;
+}

@@ -75,4 +75,13 @@ const json_t *kb_practice_for_check(const json_t *context, const char *check,
 const char *kb_source_for_check(const json_t *context, const char *check,
 				const char *technology);
 
+/*
+ * The source URL of the first selected practice informing check whose
+ * technology is one of techs (a NULL-terminated list, in order of
+ * preference), trying each technology in turn; NULL when none has one.
+ * Findings in TypeScript and Go files use it so that a polyglot project's
+ * Go finding never cites a SQLAlchemy page.
+ */
+const char *kb_source_among(const json_t *context, const char *check, const char *const *techs);
+
 #endif

@@ -72,6 +72,15 @@ for c in rep["categories"]:
         per_check[f["check"]] = per_check.get(f["check"], 0) + 1
     check(all(k.get("findings", 0) == per_check.get(k["id"], 0) for k in c["checks"]),
           "%s per-check counts include every language" % c["category"], per_check)
+# a TypeScript or Go finding never cites another language's library
+foreign = {"python": ("prisma.io", "typeorm", "nodejs.org", "node-postgres", "knexjs", "go.dev", "gorm.io", "pkg.go.dev"),
+           "typescript": ("sqlalchemy", "fastapi", "docs.python.org", "go.dev", "gorm.io", "pkg.go.dev"),
+           "go": ("sqlalchemy", "fastapi", "docs.python.org", "prisma.io", "typeorm", "nodejs.org", "node-postgres")}
+wrong = [(f["location"], f.get("source")) for f in fs
+         if f.get("source") and any(k in f["source"] for k in foreign.get(f.get("language"), ()))]
+check(not wrong, "each finding cites documentation of its own language's stack", wrong)
+cited = sorted({f.get("language") for f in fs if f.get("source")})
+check(cited == named, "findings of every language cite a source", cited)
 rt = [c for c in rep["categories"] if c["category"] == "Runtime Performance"]
 langs = sorted({f.get("language") for f in fs if f.get("category") == "Runtime Performance"})
 check(rt and len(langs) >= 2 and rt[0]["score"] < 10, "the runtime score reflects findings of several languages",

@@ -525,7 +525,12 @@ START_TEST(test_select_other_stacks)
 
 	HAS(go, "go-sql-tx-defer-rollback");
 	HAS(go, "go-sql-pool-settings");
-	ck_assert_str_eq(goonly, " ");
+	/* a Go project without a database library gets the standard library's
+	 * practices only */
+	ck_assert_str_eq(goonly, " go-strings-builder go-strings-no-intermediate ");
+	HAS(go, "pgx-batch-and-copy");
+	HASNT(go, "gorm-preload");
+	HASNT(go, "sqlalchemy-eager-load-relationships");
 	HAS(node, "nodejs-fs-promises");
 	HAS(node, "prisma-avoid-n-plus-one");
 	HASNT(node, "prisma-create-many-and-return"); /* ^5.12.1 allows 5.12 */
