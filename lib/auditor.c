@@ -109,13 +109,35 @@ static void put_wrapped(FILE *fp, const char *text, int indent, size_t width)
 	}
 }
 
+/* "Python, TypeScript/JavaScript, Go": the languages check c runs on. */
+static void check_languages(const struct auditor *a, const struct check_def *c, char *buf, size_t n)
+{
+	size_t i, o = 0;
+	int ts = 0, go = 0;
+	for (i = 0; a->langs && i < a->nlangs; i++)
+		if (!strcmp(a->langs[i].id, c->id)) {
+			ts |= a->langs[i].run_ts != NULL;
+			go |= a->langs[i].run_go != NULL;
+		}
+	buf[0] = '\0';
+	if (c->run)
+		o += (size_t)snprintf(buf + o, n - o, "Python");
+	if (ts && o < n)
+		o += (size_t)snprintf(buf + o, n - o, "%sTypeScript/JavaScript", o ? ", " : "");
+	if (go && o < n)
+		snprintf(buf + o, n - o, "%sGo", o ? ", " : "");
+}
+
 /* The text of --explain: header lines "Key: value", then indented sections. */
 static void explain(const struct auditor *a, const struct check_def *c, FILE *fp)
 {
+	char langs[64];
+	check_languages(a, c, langs, sizeof(langs));
 	fprintf(fp, "%s: %s\n\nAuditor: pperf-%s (%s)\nPrinciple: %s\nDefault severity: %s\n"
-		"Effort: %s\nStatus: %s\n\nWhy it matters:\n",
+		"Effort: %s\nStatus: %s\nLanguages: %s\n\nWhy it matters:\n",
 		c->id, c->title, a->phase, a->category, c->principle, severity_name(c->severity),
-		c->effort, c->run ? "implemented" : "not implemented yet (reported with \"ran\": false)");
+		c->effort, c->run ? "implemented" : "not implemented yet (reported with \"ran\": false)",
+		langs[0] ? langs : "none yet");
 	put_wrapped(fp, c->why, 2, 78);
 	fputs("\nSeverity:\n", fp);
 	put_wrapped(fp, c->severity_rule, 2, 78);

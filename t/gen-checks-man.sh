@@ -116,10 +116,11 @@ check_section() {
 	/^Default severity: / { sub(/^Default severity: /, ""); defsev = $0; sect = ""; next }
 	/^Effort: / { sub(/^Effort: /, ""); effort = $0; sect = ""; next }
 	/^Status: / { sub(/^Status: /, ""); status = $0; sect = ""; next }
+	/^Languages: / { sub(/^Languages: /, ""); langs = $0; sect = ""; next }
 	/^(Why it matters|Severity|Example|Use instead):$/ { sect = $0; sub(/:$/, "", sect); next }
 	sect != "" { n[sect]++; line[sect, n[sect]] = $0 }
 	END {
-		if (id == "" || auditor == "" || defsev == "" || effort == "" || status == "" ||
+		if (id == "" || auditor == "" || defsev == "" || effort == "" || status == "" || langs == "" ||
 		    !n["Why it matters"] || !n["Severity"] || !n["Example"] || !n["Use instead"]) {
 			print "gen-checks-man: incomplete --explain output for \"" id "\"" > "/dev/stderr"
 			exit 1
@@ -152,6 +153,8 @@ check_section() {
 		print code("Use instead")
 		print ".It Sy Effort"
 		print ".Cm " effort
+		print ".It Sy Languages"
+		print prose(sentence(langs))
 		print ".El"
 	}' "$1"
 }
