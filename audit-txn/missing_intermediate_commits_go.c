@@ -40,6 +40,7 @@
 
 struct trig {
 	const char *name, *table, *event, *channel, *function, *location; /* borrowed from the context */
+	const json_t *columns;   /* "UPDATE OF" columns (discover's "columns"), or NULL */
 };
 
 static const char *jstr(const json_t *o, const char *k)
@@ -60,6 +61,7 @@ static size_t load_triggers(const json_t *ctx, struct trig *out, size_t max)
 		out[n].channel = jstr(t, "channel");
 		out[n].function = jstr(t, "function");
 		out[n].location = jstr(t, "location");
+		out[n].columns = json_array_size(json_object_get(t, "columns")) ? json_object_get(t, "columns") : NULL;
 		n++;
 	}
 	return n;
@@ -96,6 +98,35 @@ static int has_word(const char *s, size_t len, const char *w)
 	return 0;
 }
 
+/* 1 when the SQL string of token k names one of the trigger's "UPDATE OF"
+ * columns: discover's "columns" array, else the columns written after
+ * "UPDATE OF " in the event text. */
+static int names_column(const struct py_outline *ol, uint32_t k, const struct trig *tg, const char *of)
+{
+	size_t len, i;
+	const char *s = go_string_body(ol->toks, k, &len), *p;
+	const json_t *c;
+	if (!s)
+		return 0;
+	json_array_foreach(tg->columns, i, c)
+		if (json_string_value(c) && has_word(s, len, json_string_value(c)))
+			return 1;
+	for (p = of ? of + 10 : ""; *p;) {
+		char col[64];
+		size_t o = 0;
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (!strncasecmp(p, "OR ", 3) || !strncasecmp(p, "ON ", 3))
+			break;
+		while (*p && *p != ',' && *p != ' ' && o + 1 < sizeof(col))
+			col[o++] = *p++;
+		col[o] = '\0';
+		if (o && has_word(s, len, col))
+			return 1;
+	}
+	return 0;
+}
+
 /* 1 when the trigger fires on the write: its events, and for "UPDATE OF
  * cols" a column named in the call's SQL (GORM updates always count). */
 static int fires_on(const struct py_outline *ol, const struct py_call *c, const struct trig *tg,
@@ -109,29 +140,13 @@ static int fires_on(const struct py_outline *ol, const struct py_call *c, const 
 	      ((w->kinds & GW_DELETE) && strstr(e, "DELETE"))))
 		return 0;
 	of = strstr(e, "UPDATE OF ");
-	if (!of || !(w->kinds & GW_UPDATE) || w->gorm)
+	if ((!of && !tg->columns) || !(w->kinds & GW_UPDATE) || w->gorm)
 		return 1;
-	/* the call's SQL must name one of the columns */
+	/* the call's first SQL string must name one of the columns */
 	for (k = c->lparen + 1; k < c->rparen; k++) {
 		size_t len;
-		const char *s = go_string_body(ol->toks, k, &len);
-		const char *p = of + 10;
-		char col[64];
-		if (!s)
-			continue;
-		while (*p) {
-			size_t o = 0;
-			while (*p == ' ' || *p == ',')
-				p++;
-			if (!strncasecmp(p, "OR ", 3) || !strncasecmp(p, "ON ", 3))
-				break;
-			while (*p && *p != ',' && *p != ' ' && o + 1 < sizeof(col))
-				col[o++] = *p++;
-			col[o] = '\0';
-			if (o && has_word(s, len, col))
-				return 1;
-		}
-		return 0;
+		if (go_string_body(ol->toks, k, &len))
+			return names_column(ol, k, tg, of);
 	}
 	return 0;
 }

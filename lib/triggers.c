@@ -259,7 +259,7 @@ static void read_trigger(struct trig_db *db, const struct stoks *t, size_t c, si
 	char name[128], schema[128], table[128], tschema[128], fn[128], fschema[128];
 	char event[128] = "", timing[16], loc[1200];
 	size_t end;
-	json_t *o;
+	json_t *o, *cols = NULL;
 	i++;
 	if (kw(t, i, "IF") && kw(t, i + 1, "NOT") && kw(t, i + 2, "EXISTS"))
 		i += 3;
@@ -279,25 +279,32 @@ static void read_trigger(struct trig_db *db, const struct stoks *t, size_t c, si
 		size_t k;
 		for (k = 0; evs[k] && !kw(t, i, evs[k]); k++)
 			;
-		if (!evs[k])
+		if (!evs[k]) {
+			json_decref(cols);
 			return;
+		}
 		if (*event)
 			strncat(event, " OR ", sizeof(event) - strlen(event) - 1);
 		strncat(event, evs[k], sizeof(event) - strlen(event) - 1);
 		i++;
-		if (kw(t, i, "OF")) /* UPDATE OF col, col */
+		if (kw(t, i, "OF")) { /* UPDATE OF col, col: the trigger fires only when one of them is set */
+			if (!cols)
+				cols = json_array();
 			for (i++; i < t->n && (t->v[i].kind == ST_WORD || t->v[i].kind == ST_QIDENT || punct(t, i, ',')) &&
-				  !kw(t, i, "ON") && !kw(t, i, "OR"); i++)
-				;
+				  !kw(t, i, "ON") && !kw(t, i, "OR"); i++) {
+				char col[128];
+				if (!punct(t, i, ',') && ident(t, i, col, sizeof(col)) == 0 && cols)
+					json_array_append_new(cols, json_string(col));
+			}
+		}
 		if (!kw(t, i, "OR"))
 			break;
 		i++;
 	}
-	if (!kw(t, i, "ON"))
+	if (!kw(t, i, "ON") || (i++, qname(t, &i, table, sizeof(table), tschema, sizeof(tschema)) < 0)) {
+		json_decref(cols);
 		return;
-	i++;
-	if (qname(t, &i, table, sizeof(table), tschema, sizeof(tschema)) < 0)
-		return;
+	}
 	fn[0] = fschema[0] = '\0';
 	for (end = stmt_end(t, i); i < end; i++) {
 		if (kw(t, i, "EXECUTE") && (kw(t, i + 1, "FUNCTION") || kw(t, i + 1, "PROCEDURE"))) {
@@ -308,13 +315,16 @@ static void read_trigger(struct trig_db *db, const struct stoks *t, size_t c, si
 	}
 	location(loc, sizeof(loc), path, t->v[c].line);
 	o = json_object();
-	if (!o)
+	if (!o) {
+		json_decref(cols);
 		return;
+	}
 	json_object_set_new(o, "name", json_string(name));
 	json_object_set_new(o, "table", json_string(table));
 	json_object_set_new(o, "schema", str_or_null(tschema));
 	json_object_set_new(o, "timing", json_string(timing));
 	json_object_set_new(o, "event", json_string(event));
+	json_object_set_new(o, "columns", cols ? cols : json_null());
 	json_object_set_new(o, "function", str_or_null(fn));
 	json_object_set_new(o, "notify", json_null());
 	json_object_set_new(o, "channel", json_null());

@@ -572,6 +572,40 @@ START_TEST(clike_template_literals)
 }
 END_TEST
 
+/* A TypeORM migration (queryRunner.query with a template literal) and a
+ * knex migration (knex.raw), both "UPDATE OF" column lists recorded. */
+START_TEST(typeorm_knex_update_of_columns)
+{
+	const char *typeorm = "import { MigrationInterface, QueryRunner } from \"typeorm\";\n"
+			      "export class Jobs1700 implements MigrationInterface {\n"
+			      "  public async up(queryRunner: QueryRunner): Promise<void> {\n"
+			      "    await queryRunner.query(`CREATE FUNCTION job_fn() RETURNS trigger AS $$ BEGIN\n"
+			      "      PERFORM pg_notify('job_progress', NEW.id::text); RETURN NEW; END $$ LANGUAGE plpgsql`);\n"
+			      "    await queryRunner.query(`CREATE TRIGGER job_trg AFTER UPDATE OF progress, \"Status\" ON jobs\n"
+			      "      FOR EACH ROW EXECUTE FUNCTION job_fn()`);\n  }\n}\n";
+	const char *knex = "exports.up = async (knex) => {\n"
+			   "  await knex.raw(\"CREATE TRIGGER o_trg AFTER INSERT OR UPDATE ON orders \" +\n"
+			   "    \"FOR EACH ROW EXECUTE PROCEDURE job_fn()\");\n};\n";
+	const json_t *cols;
+	ck_assert_int_eq(triggers_scan_clike(&TD, "src/migrations/1700-Jobs.ts", typeorm, strlen(typeorm)), 0);
+	ck_assert_int_eq(triggers_scan_clike(&TD, "migrations/2024_orders.js", knex, strlen(knex)), 0);
+	TR = triggers_finish(&TD);
+	ck_assert_uint_eq(json_array_size(TR), 2);
+	ck_assert_str_eq(tget(0, "name"), "job_trg");
+	ck_assert_str_eq(tget(0, "event"), "UPDATE");
+	ck_assert_str_eq(tget(0, "channel"), "job_progress");
+	ck_assert_str_eq(tget(0, "location"), "src/migrations/1700-Jobs.ts:6");
+	cols = json_object_get(json_array_get(TR, 0), "columns");
+	ck_assert_uint_eq(json_array_size(cols), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(cols, 0)), "progress");
+	ck_assert_str_eq(json_string_value(json_array_get(cols, 1)), "Status"); /* quoted: case kept */
+	ck_assert_str_eq(tget(1, "name"), "o_trg");
+	ck_assert_str_eq(tget(1, "event"), "INSERT OR UPDATE");
+	ck_assert_str_eq(tget(1, "columns"), "(null)");
+	ck_assert_str_eq(tget(1, "channel"), "job_progress");
+}
+END_TEST
+
 START_TEST(sql_malformed)
 {
 	static const char *const bad[] = {
@@ -758,6 +792,7 @@ Suite *suite_discover(void)
 	tcase_add_test(trg, sql_notify_statement_and_other_files);
 	tcase_add_test(trg, alembic_op_execute);
 	tcase_add_test(trg, clike_template_literals);
+	tcase_add_test(trg, typeorm_knex_update_of_columns);
 	tcase_add_test(lin, linear_table);
 	tcase_add_test(lin, linear_absent);
 	tcase_add_checked_fixture(ctx, tree_setup, tree_teardown);

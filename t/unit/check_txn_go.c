@@ -20,7 +20,8 @@ struct go_case {
 };
 
 /* A context with a pg_notify trigger on jobs (AFTER UPDATE) and one on
- * tasks firing only for UPDATE OF progress. */
+ * tasks firing only for UPDATE OF progress, as pperf-discover writes it
+ * (event "UPDATE", columns ["progress"]). */
 static json_t *trigger_context(void)
 {
 	json_error_t err;
@@ -28,7 +29,7 @@ static json_t *trigger_context(void)
 		"{\"schema\":\"pperf.context/1\",\"db_config\":{\"triggers\":["
 		"{\"name\":\"jobs_notify\",\"table\":\"jobs\",\"event\":\"UPDATE\",\"function\":\"notify_job\","
 		"\"notify\":true,\"channel\":\"job_progress\",\"location\":\"migrations/001.sql:10\"},"
-		"{\"name\":\"tasks_notify\",\"table\":\"tasks\",\"event\":\"UPDATE OF progress\","
+		"{\"name\":\"tasks_notify\",\"table\":\"tasks\",\"event\":\"UPDATE\",\"columns\":[\"progress\"],"
 		"\"function\":\"notify_task\",\"notify\":true,\"channel\":\"tasks\",\"location\":\"migrations/002.sql:3\"},"
 		"{\"name\":\"audit_copy\",\"table\":\"audit\",\"event\":\"INSERT\",\"function\":\"copy_audit\","
 		"\"notify\":false}]}}",
@@ -282,6 +283,16 @@ static const struct go_case mic_pos[] = {
 	  "\t\tif err := w.handle(ctx, it); err != nil {\n\t\t\treturn err\n\t\t}\n"
 	  "\t\ttx.ExecContext(ctx, `UPDATE jobs SET done = $1 WHERE id = $2`, i+1, jobID)\n\t}\n"
 	  "\treturn tx.Commit()\n}\n", "12", SEV_HIGH },
+	/* UPDATE OF progress trigger on tasks: the loop sets progress */
+	{ NULL, "package worker\n"
+	  "func (w *W) Run(ctx context.Context, items []Item) error {\n"
+	  "\ttx, err := w.DB.BeginTx(ctx, nil)\n"
+	  "\tif err != nil {\n\t\treturn err\n\t}\n"
+	  "\tdefer tx.Rollback()\n"
+	  "\tfor i, it := range items {\n"
+	  "\t\tw.handle(ctx, it)\n"
+	  "\t\ttx.ExecContext(ctx, `UPDATE tasks SET progress = $1 WHERE id = $2`, i+1, it.TaskID)\n\t}\n"
+	  "\treturn tx.Commit()\n}\n", "10", SEV_HIGH },
 	/* GORM: Model(&Job{}).Update inside db.Transaction, trigger fires on UPDATE of jobs */
 	{ NULL, "package worker\n"
 	  "func run(db *gorm.DB, items []Item) error {\n"
