@@ -38,6 +38,7 @@
 
 struct trig {
 	const char *table, *event, *channel, *name, *location;
+	const json_t *columns;   /* "UPDATE OF" columns, or NULL */
 };
 
 static size_t load_triggers(const json_t *ctx, struct trig *out, size_t max)
@@ -53,6 +54,7 @@ static size_t load_triggers(const json_t *ctx, struct trig *out, size_t max)
 		out[n].channel = json_string_value(json_object_get(t, "channel"));
 		out[n].name = json_string_value(json_object_get(t, "name"));
 		out[n].location = json_string_value(json_object_get(t, "location"));
+		out[n].columns = json_array_size(json_object_get(t, "columns")) ? json_object_get(t, "columns") : NULL;
 		if (!out[n].name)
 			out[n].name = "?";
 		n++;
@@ -74,6 +76,100 @@ static int fires_on(const struct trig *tg, enum jsdb_op op)
 	case JSOP_SAVE: return strstr(e, "UPDATE") || strstr(e, "INSERT");
 	default: return 0;
 	}
+}
+
+/* 1 when a and b name the same column: case and underscores ignored
+ * (Prisma's progressPct maps to progress_pct). */
+static int same_column(const char *a, size_t al, const char *b)
+{
+	size_t i = 0, j = 0, bl = strlen(b);
+	for (;;) {
+		while (i < al && a[i] == '_')
+			i++;
+		while (j < bl && b[j] == '_')
+			j++;
+		if (i == al || j == bl)
+			return i == al && j == bl;
+		if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[j]))
+			return 0;
+		i++;
+		j++;
+	}
+}
+
+/* 1 when text s[0..n) holds column col as a word. */
+static int text_names(const char *s, size_t n, const char *col)
+{
+	size_t i = 0;
+	while (i < n) {
+		size_t b;
+		while (i < n && !(isalnum((unsigned char)s[i]) || s[i] == '_'))
+			i++;
+		for (b = i; i < n && (isalnum((unsigned char)s[i]) || s[i] == '_'); i++)
+			;
+		if (i > b && same_column(s + b, i - b, col))
+			return 1;
+	}
+	return 0;
+}
+
+static int tok_is(const struct py_toks *t, uint32_t k, const char *w)
+{
+	size_t l = strlen(w);
+	return k < t->n && t->v[k].len == l && !memcmp(t->src + t->v[k].off, w, l);
+}
+
+/*
+ * 1 when update call c spells out what it writes: Prisma's data: { ... },
+ * an SQL string with SET, or a last argument that is an object literal
+ * (TypeORM update(criteria, { ... }), knex .update({ ... })) -- with no
+ * spread inside.
+ */
+static int writes_visible(const struct py_toks *t, const struct py_call *c)
+{
+	uint32_t k, last = c->lparen + 1;
+	int depth = 0, sql = 0;
+	for (k = c->lparen + 1; k < c->rparen && k < t->n; k++) {
+		const struct py_tok *tk = &t->v[k];
+		if (tok_is(t, k, "..."))
+			return 0;
+		if (tk->kind == PT_NAME && tok_is(t, k, "data") && tok_is(t, k + 1, ":"))
+			return tok_is(t, k + 2, "{");
+		if (tk->kind == PT_STRING && text_names(t->src + tk->off, tk->len, "set"))
+			sql = 1;
+		if (tok_is(t, k, "(") || tok_is(t, k, "[") || tok_is(t, k, "{"))
+			depth++;
+		else if (tok_is(t, k, ")") || tok_is(t, k, "]") || tok_is(t, k, "}"))
+			depth--;
+		else if (depth == 0 && tok_is(t, k, ","))
+			last = k + 1;
+	}
+	return sql || tok_is(t, last, "{");
+}
+
+/*
+ * For a trigger limited to "UPDATE OF cols": 0 when the update call c
+ * spells out what it writes and names none of the columns, so the
+ * trigger cannot fire; 1 otherwise (a column is named, or the written
+ * fields are not visible, as in save(entity) or data: patch).
+ */
+static int may_set_columns(const struct py_outline *ol, const struct py_call *c, const struct trig *tg)
+{
+	const struct py_toks *t = ol->toks;
+	uint32_t k;
+	size_t i;
+	const json_t *col;
+	if (!tg->columns || !writes_visible(t, c))
+		return 1;
+	for (k = c->lparen + 1; k < c->rparen && k < t->n; k++) {
+		const struct py_tok *tk = &t->v[k];
+		if (tk->kind != PT_NAME && tk->kind != PT_STRING)
+			continue;
+		json_array_foreach(tg->columns, i, col)
+			if (json_string_value(col) && text_names(t->src + tk->off, tk->len, json_string_value(col)))
+				return 1;
+	}
+	return 0;
 }
 
 /* 1 when model (a Prisma model, TypeORM entity or SQL table) is stored in
@@ -148,7 +244,10 @@ void check_missing_intermediate_commits_ts(struct check_ctx *cx)
 			if (op == JSOP_NONE || op == JSOP_READ || !q.model[0] || q.bulk)
 				continue;
 			for (k = 0; k < ntg && !hit; k++)
-				if (fires_on(&tg[k], op) && model_on_table(ix, q.model, tg[k].table))
+				if (fires_on(&tg[k], op) && model_on_table(ix, q.model, tg[k].table) &&
+				    (op == JSOP_INSERT || op == JSOP_DELETE ||
+				     (op != JSOP_UPDATE && tg[k].event && strstr(tg[k].event, "INSERT")) ||
+				     may_set_columns(ol, c, &tg[k])))
 					hit = &tg[k];
 			if (!hit)
 				continue;

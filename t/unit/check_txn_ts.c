@@ -295,10 +295,12 @@ END_TEST
 
 static json_t *trigger_ctx(void)
 {
-	return json_pack("{s:s, s:{s:[{s:s, s:s, s:s, s:b, s:s, s:s, s:s}]}, "
+	/* AFTER UPDATE OF status, progress ON print_jobs, as discover writes it */
+	return json_pack("{s:s, s:{s:[{s:s, s:s, s:s, s:[s,s], s:b, s:s, s:s, s:s}]}, "
 			 "s:[]}", "schema", "pperf.context/1",
 			 "db_config", "triggers", "name", "jobs_progress", "table", "print_jobs", "event",
-			 "UPDATE", "notify", 1, "channel", "job_progress", "function", "notify_job",
+			 "UPDATE", "columns", "status", "progress", "notify", 1, "channel", "job_progress",
+			 "function", "notify_job",
 			 "location",
 			 "migrations/001.sql:3", "files");
 }
@@ -320,9 +322,32 @@ static const struct ts_case mic_pos[] = {
 	  "    }\n"
 	  "  });\n"
 	  "}\n", "4", SEV_HIGH },
+	/* the written fields are not visible (data: patch): may set progress */
+	{ "async function f(prisma, jobs, patch) {\n"
+	  "  await prisma.$transaction(async (tx) => {\n"
+	  "    for (const j of jobs) {\n"
+	  "      await tx.printJob.update({ where: { id: j.id }, data: patch });\n"
+	  "    }\n"
+	  "  });\n"
+	  "}\n", "4", SEV_HIGH },
 };
 
 static const struct ts_case mic_neg[] = {
+	/* UPDATE OF status, progress: the loop writes other columns only */
+	{ "async function f(client, jobs) {\n"
+	  "  await client.query('BEGIN');\n"
+	  "  for (const job of jobs) {\n"
+	  "    await client.query('UPDATE print_jobs SET note = $1 WHERE id = $2', ['x', job.id]);\n"
+	  "  }\n"
+	  "  await client.query('COMMIT');\n"
+	  "}\n", "", SEV_NONE },
+	{ "async function f(prisma, jobs) {\n"
+	  "  await prisma.$transaction(async (tx) => {\n"
+	  "    for (const j of jobs) {\n"
+	  "      await tx.printJob.update({ where: { id: j.id }, data: { lastSeenAt: new Date() } });\n"
+	  "    }\n"
+	  "  });\n"
+	  "}\n", "", SEV_NONE },
 	/* the same loop without a transaction autocommits each UPDATE */
 	{ "async function f(pool, jobs) {\n"
 	  "  for (const job of jobs) {\n"
