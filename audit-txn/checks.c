@@ -78,7 +78,8 @@ static const struct check_def txn_checks[] = {
 		"at the first such write of a loop that does real work per item (a query, an awaited or "
 		"project call) with no commit in the loop, or of a status written, flushed and written again "
 		"after some work, in an implicit transaction, a begin() block or an atomic function.  Commits "
-		"per item, per batch or every N items, INSERTs under an UPDATE trigger, tables without a "
+		"per item, per batch or every N items, INSERTs under an UPDATE trigger, writes of other "
+		"columns under an UPDATE OF trigger (when the write shows its columns), tables without a "
 		"NOTIFY trigger and quick loops of assignments sent by the final commit are not reported.",
 		"    for i, item in enumerate(items):   # jobs has a pg_notify trigger\n"
 		"        handle(item)\n"

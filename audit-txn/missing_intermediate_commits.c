@@ -67,6 +67,7 @@
 
 struct trig {
 	const char *name, *table, *event, *channel, *function, *location; /* borrowed from the context */
+	const json_t *columns;   /* "UPDATE OF" columns, or NULL */
 };
 
 struct mic {
@@ -109,6 +110,7 @@ static size_t load_triggers(const json_t *ctx, struct trig *out, size_t max)
 		out[n].channel = jstr(t, "channel");
 		out[n].function = jstr(t, "function");
 		out[n].location = jstr(t, "location");
+		out[n].columns = json_array_size(json_object_get(t, "columns")) ? json_object_get(t, "columns") : NULL;
 		n++;
 	}
 	return n;
@@ -154,13 +156,28 @@ static int model_on_table(struct py_index *ix, const char *cls, const char *tabl
 	       !strcasecmp(table + tl - l, low);
 }
 
+/* For a trigger limited to "UPDATE OF cols": 0 when w is an attribute
+ * write (job.note = ...) of a column not in the list; 1 otherwise (other
+ * writes do not show which columns they set). */
+static int sets_column(const struct trig *tg, const struct py_txn_write *w)
+{
+	const json_t *c;
+	size_t i;
+	if (!tg->columns || !w->attr[0] || w->kinds != PTW_UPDATE)
+		return 1;
+	json_array_foreach(tg->columns, i, c)
+		if (json_string_value(c) && !strcasecmp(json_string_value(c), w->attr))
+			return 1;
+	return 0;
+}
+
 /* The NOTIFY trigger write w fires, or NULL. */
 static const struct trig *write_trigger(const struct mic *m, const struct py_txn_write *w)
 {
 	size_t i;
 	for (i = 0; i < m->ntrig; i++) {
 		const struct trig *tg = &m->trig[i];
-		if (!fires_on(tg, w->kinds))
+		if (!fires_on(tg, w->kinds) || !sets_column(tg, w))
 			continue;
 		if (w->model[0] ? model_on_table(m->ix, w->model, tg->table) : !strcasecmp(w->table, tg->table))
 			return tg;

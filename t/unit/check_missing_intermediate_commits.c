@@ -170,6 +170,32 @@ START_TEST(no_triggers)
 }
 END_TEST
 
+START_TEST(update_of_columns)
+{
+	/* AFTER UPDATE OF done ON jobs: setting job.done fires it, job.note
+	 * does not; an update() statement does not show its columns: reported */
+	json_t *t = trigger("jobs_progress_trg", "jobs", "UPDATE", "job_progress"), *ctx;
+	struct db_case pos = { MODELS "def f(session, jid, xs):\n    job = session.get(Job, jid)\n"
+			       "    for i, x in enumerate(xs):\n        handle(x)\n        job.done = i + 1\n"
+			       "        session.flush()\n    session.commit()\n", "19" };
+	struct db_case neg = { MODELS "def f(session, jid, xs):\n    job = session.get(Job, jid)\n"
+			       "    for i, x in enumerate(xs):\n        handle(x)\n        job.note = str(i)\n"
+			       "        session.flush()\n    session.commit()\n", "" };
+	struct db_case stmt = { MODELS "async def f(session, jid, xs):\n    for i, x in enumerate(xs):\n"
+				"        await process(x)\n"
+				"        await session.execute(update(Job).where(Job.id == jid).values(note='x'))\n"
+				"    await session.commit()\n", "18" };
+	json_object_set_new(t, "columns", json_pack("[s]", "done"));
+	ctx = json_pack("{s:s, s:s, s:[], s:{s:[o]}}", "schema", "pperf.context/1", "codebase_root", "/nonexistent",
+			"files", "db_config", "triggers", t);
+	ck_assert_ptr_nonnull(ctx);
+	db_expect(&txn_auditor, ID, &pos, ctx);
+	db_expect(&txn_auditor, ID, &neg, ctx);
+	db_expect(&txn_auditor, ID, &stmt, ctx);
+	json_decref(ctx);
+}
+END_TEST
+
 START_TEST(severity_and_text)
 {
 	json_t *ctx = context();
@@ -272,6 +298,7 @@ Suite *suite_missing_intermediate_commits(void)
 	tcase_add_test(p, listener_in_project);
 	tcase_add_loop_test(n, negative, 0, (int)(sizeof(negatives) / sizeof(negatives[0])));
 	tcase_add_test(n, no_triggers);
+	tcase_add_test(n, update_of_columns);
 	tcase_add_test(m, malformed);
 	suite_add_tcase(s, p);
 	suite_add_tcase(s, n);
