@@ -30,6 +30,7 @@
 
 #include "checks.h"
 #include "godb.h"
+#include "gotxn.h"
 
 void check_missing_bulk_ops_go(struct check_ctx *cx)
 {
@@ -57,7 +58,7 @@ void check_missing_bulk_ops_go(struct check_ctx *cx)
 		over = go_db_loop_text(ol, loop);
 		snprintf(issue, sizeof(issue), "%s inserts one row per iteration of the loop at line %u (for %s): N "
 			 "INSERT statements and round trips%s", c->callee, ol->blocks[loop].line, over ? over : "...",
-			 dc.api == GAPI_GORM ? ", each in its own default transaction" : "");
+			 dc.api == GAPI_GORM && !go_call_in_txn(ol, i) ? ", each in its own default transaction" : "");
 		if (dc.api == GAPI_GORM)
 			snprintf(rec, sizeof(rec), "Build the rows in a slice inside the loop and insert them once after it: "
 				 "db.Create(&rows), or db.CreateInBatches(&rows, 500) for large inputs");

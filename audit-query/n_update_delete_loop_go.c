@@ -29,6 +29,7 @@
 
 #include "checks.h"
 #include "godb.h"
+#include "gotxn.h"
 
 void check_n_update_delete_loop_go(struct check_ctx *cx)
 {
@@ -59,7 +60,7 @@ void check_n_update_delete_loop_go(struct check_ctx *cx)
 		over = go_db_loop_text(ol, loop);
 		snprintf(issue, sizeof(issue), "%s runs one %s per iteration of the loop at line %u (for %s): N "
 			 "statements and round trips%s", c->callee, what, ol->blocks[loop].line, over ? over : "...",
-			 dc.api == GAPI_GORM ? ", each in its own default transaction" : "");
+			 dc.api == GAPI_GORM && !go_call_in_txn(ol, i) ? ", each in its own default transaction" : "");
 		if (dc.api == GAPI_GORM)
 			snprintf(rec, sizeof(rec), "Collect the ids and run one statement: db.Model(&T{}).Where(\"id IN ?\", "
 				 "ids).%s, or db.Delete(&T{}, ids); for per-row values use one UPDATE ... FROM (VALUES ...) "

@@ -544,3 +544,13 @@ int go_txn_skip_file(const char *path, const struct py_toks *toks)
 	}
 	return 0;
 }
+
+int go_call_in_txn(const struct py_outline *ol, size_t ci)
+{
+	struct go_txn t[32];
+	size_t n = go_txns_of_file(ol, t, 32), i;
+	for (i = 0; i < n && i < 32; i++)
+		if (go_txn_holds(ol, &t[i], ci))
+			return 1;
+	return 0;
+}

@@ -46,6 +46,10 @@ size_t go_txns_of_file(const struct py_outline *ol, struct go_txn *out, size_t m
  * is not started by a go statement. */
 int go_txn_holds(const struct py_outline *ol, const struct go_txn *t, size_t ci);
 
+/* 1 when call ci of ol runs inside one of the file's explicit
+ * transactions (so a GORM write there is not its own default transaction). */
+int go_call_in_txn(const struct py_outline *ol, size_t ci);
+
 enum go_slow { GSLOW_NONE = 0, GSLOW_NET, GSLOW_FILE, GSLOW_SLEEP, GSLOW_EXEC };
 
 /* What call ci does that takes time: a network call (net/http's

@@ -343,6 +343,41 @@ END_TEST
 START_TEST(of_negative) { run("over_fetching", &of_neg[_i]); }
 END_TEST
 
+/* The issue text of a GORM write per row says "its own default
+ * transaction" only outside an explicit transaction (gotify's
+ * UpdateClientTokensLastUsedAndExpiresAt saves inside db.Transaction). */
+static const char *first_issue(const char *id, const char *src, struct finding_list *fl)
+{
+	finding_list_init(fl);
+	ck_assert_int_eq(auditor_run_buffer_lang(&query_auditor, id, "internal/store/x.go", src, strlen(src), NULL, fl),
+			 0);
+	ck_assert_uint_eq(fl->n, 1);
+	return fl->v[0].issue;
+}
+
+START_TEST(gorm_default_transaction_text)
+{
+	struct finding_list fl;
+	const char *in_tx = "package store\n"
+			    "func (d *DB) touch(ts []string) error {\n"
+			    "\treturn d.DB.Transaction(func(tx *gorm.DB) error {\n"
+			    "\t\tvar cs []*Client\n"
+			    "\t\ttx.Where(\"token IN (?)\", ts).Find(&cs)\n"
+			    "\t\tfor _, c := range cs {\n"
+			    "\t\t\tc.Seen = true\n"
+			    "\t\t\ttx.Save(c)\n\t\t}\n\t\treturn nil\n\t})\n}\n";
+	const char *bare = "package store\n"
+			   "func (d *DB) touch(cs []*Client) {\n"
+			   "\tfor _, c := range cs {\n"
+			   "\t\tc.Seen = true\n"
+			   "\t\td.DB.Save(c)\n\t}\n}\n";
+	ck_assert_ptr_null(strstr(first_issue("n_update_delete_loop", in_tx, &fl), "default transaction"));
+	finding_list_free(&fl);
+	ck_assert_ptr_nonnull(strstr(first_issue("n_update_delete_loop", bare, &fl), "own default transaction"));
+	finding_list_free(&fl);
+}
+END_TEST
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 Suite *suite_query_go(void);
@@ -356,6 +391,7 @@ Suite *suite_query_go(void)
 	tc = tcase_create("n_update_delete_loop");
 	tcase_add_loop_test(tc, ud_positive, 0, N(ud_pos));
 	tcase_add_loop_test(tc, ud_negative, 0, N(ud_neg));
+	tcase_add_test(tc, gorm_default_transaction_text);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("missing_bulk_ops");
 	tcase_add_loop_test(tc, bulk_positive, 0, N(bulk_pos));
