@@ -210,8 +210,8 @@ void check_blocking_io_in_async(struct check_ctx *cx)
 		char where[160], what[320], issue[640], rec[512];
 		enum py_bio k;
 		if (c->is_ref || c->awaited || !c->callee[0] || c->line == last_line ||
-		    !py_call_on_event_loop(ol, c))
-			continue;
+		    !py_call_on_event_loop(ol, c) || py_call_in_once_guard(ol, c))
+			continue;   /* a lazy-init guard blocks once per process, not per request */
 		k = py_call_blocking_io(&b, i, NULL, 0);
 		if (k == PBIO_NONE)
 			continue;

@@ -26,7 +26,8 @@ const struct check_def runtime_checks[] = {
 		"(cover -> resize:12 -> convert:40 subprocess.run).  "
 		"Calls passed to asyncio.to_thread, loop.run_in_executor or anyio.to_thread.run_sync, "
 		"calls in a nested plain def, awaited async helpers (reported in their own body), "
-		"lru_cache'd loaders, aiofiles and asyncio subprocesses are not reported.",
+		"lru_cache'd loaders, module singletons built on first use (global X; if X is None: "
+		"X = ...), aiofiles and asyncio subprocesses are not reported.",
 		"    async def cover(book_id: int):\n"
 		"        with open(path, \"rb\") as fh:\n"
 		"            data = fh.read()\n"
@@ -89,15 +90,17 @@ const struct check_def runtime_checks[] = {
 	},
 	{
 		"unnecessary_allocation",
-		"a list comprehension built only to be consumed by len/any/all/sum/min/max/sorted/set/join",
+		"a list comprehension built only to be consumed by len/any/all/sum/min/max/sorted/set",
 		"Do not build a list only to consume it once: pass a generator or use a set comprehension",
 		SEV_LOW,
 		"MEDIUM inside a loop or a request handler, LOW otherwise",
 		"S",
-		"len([...]), any([...]), all([...]), sum([...]), min/max/sorted/set/tuple([...]) and "
-		"\"sep\".join([...]) first materialise the whole list, then read it once.  A generator "
-		"expression (or a set/dict comprehension) needs no intermediate list, and any()/all() "
-		"can stop at the first decisive element instead of evaluating all of them.",
+		"len([...]), any([...]), all([...]), sum([...]) and min/max/sorted/set/tuple([...]) first "
+		"materialise the whole list, then read it once.  A generator expression (or a set/dict "
+		"comprehension) needs no intermediate list, and any()/all() can stop at the first decisive "
+		"element instead of evaluating all of them.  \"sep\".join([...]) is not reported: "
+		"CPython's str.join makes a list of any iterable first, so a generator there only runs "
+		"slower.",
 		"    overdue = any([l.due_on < today for l in loans])\n"
 		"    over = len([v for v in window if v > threshold])",
 		"    overdue = any(l.due_on < today for l in loans)\n"

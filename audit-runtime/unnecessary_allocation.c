@@ -3,14 +3,18 @@
  *
  * What it does:
  *   Finds a list comprehension built only to be consumed by
- *   len/any/all/sum/min/max/sorted/set/join.
+ *   len/any/all/sum/min/max/sorted/set.
  *
  * Why it matters:
- *   len([...]), any([...]), all([...]), sum([...]),
- *   min/max/sorted/set/tuple([...]) and "sep".join([...]) first materialise
- *   the whole list, then read it once.  A generator expression (or a
- *   set/dict comprehension) needs no intermediate list, and any()/all() can
- *   stop at the first decisive element instead of evaluating all of them.
+ *   len([...]), any([...]), all([...]), sum([...]) and
+ *   min/max/sorted/set/tuple([...]) first materialise the whole list, then
+ *   read it once.  A generator expression (or a set/dict comprehension)
+ *   needs no intermediate list, and any()/all() can stop at the first
+ *   decisive element instead of evaluating all of them.
+ *
+ *   Not reported: "sep".join([...]).  CPython's str.join turns any
+ *   iterable into a list before joining (it needs the total length), so a
+ *   generator there allocates the same list and runs slower.
  *
  * Severity:
  *   MEDIUM inside a loop or a request handler, LOW otherwise
@@ -44,22 +48,13 @@ static int in_list(const char *const *l, const char *s)
 }
 
 /* 1 when call c consumes its list argument once: a builtin of consumers
- * (not shadowed by an import) or str.join on a separator. */
+ * (not shadowed by an import). */
 static int is_consumer(const struct py_call *c, const struct py_imports *im)
 {
 	char q[256];
-	size_t rl;
-	if (!strchr(c->callee, '.'))
-		return in_list(consumers, c->callee) && !strcmp(py_qualify(im, c->callee, q, sizeof(q)), c->callee);
-	if (strcmp(c->name, "join"))
+	if (strchr(c->callee, '.'))
 		return 0;
-	if (c->callee[0] == '"')
-		return 1; /* "".join, ", ".join */
-	rl = strlen(c->callee) - strlen(".join");
-	/* sep.join: one plain name, not os.path.join and friends */
-	return memchr(c->callee, '.', rl) == NULL && memchr(c->callee, '(', rl) == NULL &&
-	       strncmp(py_qualify(im, c->callee, q, sizeof(q)), "os", 2) &&
-	       strncmp(c->callee, "path.", 5) && strncmp(c->callee, "posixpath.", 10);
+	return in_list(consumers, c->callee) && !strcmp(py_qualify(im, c->callee, q, sizeof(q)), c->callee);
 }
 
 static int has_await(const struct py_toks *t, uint32_t open, uint32_t close)
@@ -149,8 +144,6 @@ void check_unnecessary_allocation(struct check_ctx *cx)
 		hot = loop || py_func_is_handler(ol, c->func);
 		py_func_describe(ol, c->func, where, sizeof(where));
 		snprintf(shown, sizeof(shown), "%s", c->callee);
-		if (strlen(c->callee) > 40)
-			snprintf(shown, sizeof(shown), "....join");
 		snprintf(issue, sizeof(issue), "%s([... for ...]) %s, in %s%s", shown, why(c->name), where,
 			 loop ? ", on every iteration of a loop" : "");
 		suggest(ol, c, o, cl, rec, sizeof(rec));

@@ -603,7 +603,7 @@ static int cached_def(const struct py_fn *fn)
 const struct py_fn *py_reach_target(struct py_index *ix, const struct py_callsite *cs)
 {
 	const struct py_fn *t;
-	if (cs->awaited || cs->offloaded || cs->job_ref)
+	if (cs->awaited || cs->offloaded || cs->job_ref || cs->once_guard)
 		return NULL;
 	t = py_index_call_target(ix, cs);
 	/* an async def's body runs when awaited and is judged there; a cached
@@ -796,5 +796,65 @@ int py_reach_describe(const struct py_reach_hit *h, const char *path, char *text
 			*nchain = 0;
 			return -1;
 		}
+	return 0;
+}
+
+/* 1 when tokens [b, e) hold "global ... name ..." statement of def f. */
+static int declares_global(const struct py_outline *ol, int f, const char *name, size_t nl)
+{
+	const struct py_toks *t = ol->toks;
+	const struct py_block *d = &ol->blocks[f];
+	uint32_t k;
+	for (k = d->body_begin; k + 1 < d->body_end; k++) {
+		uint32_t j;
+		if (t->v[k].kind != PT_NAME || !py_tok_is(t, k, "global"))
+			continue;
+		for (j = k + 1; j < d->body_end && (t->v[j].kind == PT_NAME || py_tok_is(t, j, ",")); j++)
+			if (t->v[j].kind == PT_NAME && t->v[j].len == nl && !memcmp(py_tok_text(t, j), name, nl))
+				return 1;
+	}
+	return 0;
+}
+
+/* The guarded name of an "if X is None" / "if not X" header, or -1. */
+static int32_t guard_name(const struct py_toks *t, const struct py_block *b)
+{
+	uint32_t k = b->hdr_begin + 1;  /* after "if" */
+	if (b->hdr_end == k + 2 && py_tok_is(t, k, "not") && t->v[k + 1].kind == PT_NAME)
+		return (int32_t)(k + 1);
+	if (b->hdr_end == k + 3 && t->v[k].kind == PT_NAME && py_tok_is(t, k + 1, "is") &&
+	    py_tok_is(t, k + 2, "None"))
+		return (int32_t)k;
+	return -1;
+}
+
+/* 1 when the body of block b assigns name ("name = ..." or "name: T = ..."). */
+static int body_assigns(const struct py_toks *t, const struct py_block *b, const char *name, size_t nl)
+{
+	uint32_t k;
+	for (k = b->body_begin; k + 1 < b->body_end; k++)
+		if (t->v[k].kind == PT_NAME && t->v[k].len == nl && !memcmp(py_tok_text(t, k), name, nl) &&
+		    (k == 0 || t->v[k - 1].kind == PT_NEWLINE || t->v[k - 1].kind == PT_INDENT ||
+		     t->v[k - 1].kind == PT_DEDENT) &&
+		    (py_tok_is(t, k + 1, "=") || py_tok_is(t, k + 1, ":")))
+			return 1;
+	return 0;
+}
+
+int py_call_in_once_guard(const struct py_outline *ol, const struct py_call *c)
+{
+	const struct py_toks *t = ol->toks;
+	int b = c->block;
+	if (c->func < 0)
+		return 0;
+	for (; b >= 0 && b != c->func; b = ol->blocks[b].parent) {
+		const struct py_block *blk = &ol->blocks[b];
+		int32_t g;
+		if (blk->kind != PB_IF || (g = guard_name(t, blk)) < 0)
+			continue;
+		if (declares_global(ol, c->func, py_tok_text(t, (size_t)g), t->v[g].len) &&
+		    body_assigns(t, blk, py_tok_text(t, (size_t)g), t->v[g].len))
+			return 1;
+	}
 	return 0;
 }

@@ -51,6 +51,12 @@ int py_call_is_sync_sleep(const struct py_binds *b, size_t ci);
  * to a thread (py_call_offloaded). */
 int py_call_runs_in(const struct py_outline *ol, const struct py_call *c, int f);
 
+/* 1 when call c sits in the body of a lazy-initialisation guard of its
+ * def, code that runs once per process: "if X is None:" or "if not X:"
+ * where the def declares "global X" and the guarded body assigns X
+ * (a module-level singleton built on first use). */
+int py_call_in_once_guard(const struct py_outline *ol, const struct py_call *c);
+
 /* ---- synchronous database sessions */
 
 enum py_sess { PSESS_UNKNOWN, PSESS_SYNC, PSESS_ASYNC };

@@ -7,6 +7,7 @@
 
 #include "pyindex.h"
 #include "pyindex_p.h"
+#include "pyblock.h"
 #include "pydb.h"
 #include "py/tok.h"
 #include "srcfile.h"
@@ -936,6 +937,8 @@ static int index_defs(struct py_index *ix, const char *path, const struct py_out
 			call_spec(&b, fn, is_pkg, c, spec, sizeof(spec));
 			if (spec[0] && add_site(fn, &capcalls, c, spec, job_ref, py_call_offloaded(ol, c)) < 0)
 				goto out;
+			if (spec[0])
+				fn->calls[fn->ncalls - 1].once_guard = (uint8_t)py_call_in_once_guard(ol, c);
 		}
 		fn->net = net[0] ? dup0(net) : NULL;
 		fn->eager = eager[1] ? dup0(eager) : NULL;

@@ -61,6 +61,7 @@ struct py_callsite {
 	uint8_t awaited;
 	uint8_t offloaded;    /* inside to_thread/run_in_executor/... (does not run on the loop) */
 	uint8_t job_ref;      /* not a call: the def passed to add_task/enqueue/add_job */
+	uint8_t once_guard;   /* inside a lazy-init guard: runs once per process (py_call_in_once_guard) */
 	int target;           /* index into ix->fns of the project def it calls, -1 when unresolved */
 	char *spec;           /* resolution key (pyindex.c internal) */
 };

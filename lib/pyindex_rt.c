@@ -67,7 +67,7 @@ int py_index_def_runtime(struct py_fn *fn, const struct py_binds *b, int f)
 		char q[256];
 		enum py_bio k = PBIO_NONE;
 		int sleep;
-		if (c->func != f || !py_call_runs_in(ol, c, f))
+		if (c->func != f || !py_call_runs_in(ol, c, f) || py_call_in_once_guard(ol, c))
 			continue;
 		sleep = py_call_is_sync_sleep(b, ci);
 		if (!sleep && (k = py_call_blocking_io(b, ci, q, sizeof(q))) == PBIO_NONE)

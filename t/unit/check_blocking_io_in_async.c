@@ -79,6 +79,10 @@ static const struct rt_case trans_pos[] = {
 	  "    async def charge(self, b):\n        return self._post(b)\n", "8" },
 	{ "import shutil\n\nclass Store:\n    def save(self, a, b):\n        shutil.copy(a, b)\n\n"
 	  "async def f(a, b):\n    Store().save(a, b)\n", "8" },
+	/* the guard tests another name than the one it assigns, or the name is
+	 * not global: it runs every time */
+	{ "_cfg = None\n\ndef load():\n    return open('cfg').read()\n\ndef config(force):\n    global _cfg\n"
+	  "    if force is None:\n        _cfg = load()\n    return _cfg\n\nasync def f():\n    return config(None)\n", "13" },
 	/* a recursion cycle that does reach I/O */
 	{ "def a(n):\n    return b(n)\n\ndef b(n):\n    if n:\n        return a(n - 1)\n"
 	  "    return open('/tmp/x').read()\n\nasync def f():\n    a(3)\n", "10" },
@@ -104,6 +108,13 @@ static const struct rt_case trans_neg[] = {
 	  "    hooks.append(settings)\n    return settings(), plain()\n", "" },
 	/* a sync def calling a blocking helper is not on the loop */
 	{ "import requests\n\ndef g(u):\n    return requests.get(u)\n\ndef f(u):\n    return g(u)\n", "" },
+	/* a module singleton built on first use (global X; if X is None: X = ...) blocks once
+	 * per process, directly or through a helper (mealie's get_logger) */
+	{ "import json\n\n_cfg = None\n\ndef load():\n    with open('cfg.json') as fh:\n        return json.load(fh)\n\n"
+	  "def config():\n    global _cfg\n    if _cfg is None:\n        _cfg = load()\n    return _cfg\n\n"
+	  "async def f():\n    return config()['a']\n\n"
+	  "_data = None\n\nasync def g():\n    global _data\n    if not _data:\n        _data = open('d').read()\n"
+	  "    return _data\n", "" },
 };
 
 START_TEST(transitive_positive)

@@ -17,14 +17,15 @@ static const struct rt_case positives[] = {
 	{ "def f(xs):\n    return max([x.n for x in xs], default=0), min([x.n for x in xs])\n", "2,2" },
 	{ "def f(xs):\n    return sorted([x.name for x in xs], key=len)\n", "2" },
 	{ "def f(xs):\n    return set([x.id for x in xs])\n", "2" },
-	{ "def f(xs):\n    return ', '.join([str(x) for x in xs])\n", "2" },
-	{ "def f(xs, sep):\n    return sep.join([x.name for x in xs])\n", "2" },
 	{ "def f(xs):\n    return tuple([x for x in xs]), frozenset([x for x in xs])\n", "2,2" },
 	{ "def f(xs):\n    n = len(\n        [x for x in xs if x]\n    )\n    return n\n", "2" },
 	{ "def f(xs):\n    return len([x for x in xs]) > 0\n", "2" },
 };
 
 static const struct rt_case negatives[] = {
+	/* str.join lists any iterable first: a list comprehension is the faster argument */
+	{ "def f(xs):\n    return ', '.join([str(x) for x in xs])\n", "" },
+	{ "def f(xs, sep):\n    return sep.join([x.name for x in xs])\n", "" },
 	{ "def f(xs):\n    return any(x.ok for x in xs)\n", "" },
 	{ "def f(xs):\n    return sum(1 for x in xs if x)\n", "" },
 	{ "def f(xs):\n    return len(xs), max(xs), sorted(xs.items(), key=lambda kv: kv[1])\n", "" },
