@@ -524,7 +524,7 @@ static void report(struct check_ctx *cx, const struct py_binds *b, int f, const 
 		   const struct py_txn *t2, const struct tie *ti, const char *helper)
 {
 	const struct py_outline *ol = b->ol;
-	char where[200], first[300], second[300], issue[1400], rec[900], what[200] = "";
+	char where[200], first[300], second[300], issue[2048], rec[900], what[200] = "";
 	const char *sess = t1 && t1->recv[0] ? t1->recv : t2->recv[0] ? t2->recv : "session";
 	const char *aw = py_def_async(ol, f) ? "await " : "";
 	py_func_describe(ol, f, where, sizeof(where));
