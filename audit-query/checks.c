@@ -78,7 +78,14 @@ static const struct check_def query_checks[] = {
 		"pays a second round trip for data it had.  Callers that only created the object, or whose "
 		"object was committed or whose session ended before the call (unless expire_on_commit=False "
 		"keeps it valid), session.get() in the caller's own session (the identity map answers it), and "
-		"callees that take ids by design (background tasks, jobs) are not reported.",
+		"callees that take ids by design (background tasks, jobs) are not reported.  TypeScript: "
+		"Prisma findUnique/findFirst, TypeORM findOne/findOneBy/findOneOrFail and node-postgres or "
+		"knex lookups by id, followed through this.service.method() of constructor-injected NestJS "
+		"services, imported functions and new X(...); the callee must change the row, pass it on or "
+		"read three or more fields; never across a BullMQ job or a pg_notify payload.  Go: GORM "
+		"First/Take, sqlx Get, QueryRow with WHERE id = $1 and store methods returning the row, "
+		"followed through receiver field types (s.store.GetOrder), imported project packages and "
+		"x := NewThing(...); never across go statements or channels.",
 		"    def approve(expense_id: int, db: Session = Depends(get_db)):\n"
 		"        expense = db.get(Expense, expense_id)\n"
 		"        problems = evaluate(db, expense_id)   # evaluate() selects the Expense again",
@@ -100,7 +107,12 @@ static const struct check_def query_checks[] = {
 		"dataclass or pydantic value such as the current user from the auth header) or an id its own "
 		"insert(...).values(...) produced.  The lookup is a round trip to read back what the caller "
 		"had.  Rows that are mutated, locked, passed on or used whole, relationships and more than "
-		"two attributes are not reported.",
+		"two attributes are not reported.  TypeScript: the caller's row loaded by id, a column its "
+		"SQL joined (p.name AS printer_name), a Prisma include, or a parameter whose interface "
+		"declares the fields (JWT claims); @Body/@Query/@Param and Dto types are client input, "
+		"not the stored row.  Go: the caller's row loaded by key, a struct such as token claims "
+		"declaring the fields read, or a gin context key the middleware also fills (c.Set); structs "
+		"decoded from the request body are client input.",
 		"    def approver_email(db: Session, approver_id: int) -> str:\n"
 		"        approver = db.scalar(select(User).where(User.id == approver_id))\n"
 		"        return approver.email\n"
@@ -143,7 +155,13 @@ static const struct check_def query_checks[] = {
 		"with an empty cache each time: the query runs on every request anyway and the cache only "
 		"adds code.  Instances kept at module level, in app.state, in a global or made by an "
 		"lru_cache'd provider, caches on the class, and per-request memos of one row looked up by "
-		"key are not reported.",
+		"key are not reported.  TypeScript: a field checked and filled from a query in a NestJS "
+		"provider with Scope.REQUEST or Scope.TRANSIENT, one that injects REQUEST or a "
+		"request-scoped provider, or a class built with new X(...) in an Express/Fastify route "
+		"callback; default (singleton) providers and module-level instances are not reported.  Go: "
+		"a struct whose map field or loaded flag is read, then filled after a query, built (T{...}, "
+		"a constructor) inside a handler or per-request middleware; values built in main and "
+		"sync.Once package state are not reported.",
 		"    class GenreStats:\n"
 		"        def __init__(self, session: AsyncSession = Depends(get_session)):\n"
 		"            self.session, self._counts = session, None\n"
@@ -167,6 +185,9 @@ static const struct check_lang query_langs[] = {
 	{ "n_update_delete_loop", check_n_update_delete_loop_ts, check_n_update_delete_loop_go },
 	{ "missing_bulk_ops", check_missing_bulk_ops_ts, check_missing_bulk_ops_go },
 	{ "over_fetching", check_over_fetching_ts, check_over_fetching_go },
+	{ "redundant_fetch", check_redundant_fetch_ts, check_redundant_fetch_go },
+	{ "unnecessary_resolve", check_unnecessary_resolve_ts, check_unnecessary_resolve_go },
+	{ "wrong_caching_scope", check_wrong_caching_scope_ts, check_wrong_caching_scope_go },
 	{ NULL, NULL, NULL },
 };
 

@@ -21,12 +21,22 @@ void check_n_plus_one_query_go(struct check_ctx *cx);
 void check_n_update_delete_loop_go(struct check_ctx *cx);
 void check_missing_bulk_ops_go(struct check_ctx *cx);
 void check_over_fetching_go(struct check_ctx *cx);
+void check_redundant_fetch_go(struct check_ctx *cx);
+void check_unnecessary_resolve_go(struct check_ctx *cx);
+void check_wrong_caching_scope_go(struct check_ctx *cx);
 
 /* TypeScript/JavaScript implementations (audit-query/<check>_ts.c, lib/jsdb.h) */
 void check_n_plus_one_query_ts(struct check_ctx *cx);
 void check_n_update_delete_loop_ts(struct check_ctx *cx);
 void check_missing_bulk_ops_ts(struct check_ctx *cx);
 void check_over_fetching_ts(struct check_ctx *cx);
+void check_redundant_fetch_ts(struct check_ctx *cx);
+void check_unnecessary_resolve_ts(struct check_ctx *cx);
+void check_wrong_caching_scope_ts(struct check_ctx *cx);
+struct js_fn;
+/* "its caller f() (path:line)", or "the request handler at path:line" for an
+ * anonymous route callback (audit-query/redundant_fetch_ts.c). */
+void refetch_ts_caller(const struct js_fn *a, const char *path, unsigned line, char *buf, size_t n);
 
 /* The loop around a TS database call (audit-query/query_ts.c). */
 struct query_ts_loop {
