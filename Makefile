@@ -3,8 +3,9 @@
 # make check      unit (Check) and end-to-end tests; ends with "N passed, N failed"
 # make audit      whole pipeline on examples/ (or ROOT=path)
 # make asan       build and test with AddressSanitizer and UBSan
+# make valgrind   the end-to-end pipeline under valgrind memcheck
 # make score      precision/recall on ../shared/cases
-# make bench      speed on a generated corpus
+# make bench      speed on a generated corpus (BENCH_ROOT=dir: on dir, against ripgrep)
 # make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -15,6 +16,8 @@ DATADIR ?= $(PREFIX)/share/pperf
 PKG_CONFIG ?= pkg-config
 CC ?= cc
 VERSION := 0.1.0
+# the project's home page, SARIF's tool.driver.informationUri (left out when empty)
+HOMEPAGE ?=
 
 PKGS := jansson libcurl libpcre2-8
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
@@ -23,6 +26,7 @@ BUILD ?= build
 B ?= bin
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DPPERF_VERSION='"$(VERSION)"' -Ilib \
+	$(if $(HOMEPAGE),-DPPERF_HOMEPAGE='"$(HOMEPAGE)"') \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CPPFLAGS)
 LDLIBS_ALL = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread $(LDLIBS)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
@@ -40,7 +44,7 @@ UNIT_NAMES := $(patsubst t/unit/check_%.c,%,$(UNIT_SRCS))
 # checks compiled into the unit runner (every check file of every auditor)
 CHECK_SRCS := $(sort $(filter-out %/main.c,$(wildcard audit-query/*.c audit-txn/*.c audit-runtime/*.c)))
 
-.PHONY: all deps check unit e2e audit asan score bench install clean lint
+.PHONY: all deps check unit e2e audit asan score bench install clean lint valgrind
 all: $(BINS)
 
 deps:
@@ -91,8 +95,24 @@ $(BUILD)/t/ixdump: t/tools/ixdump.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS_ALL)
 
+# the fuzz targets with the replay loop of t/fuzz/driver.c (no clang needed): make check replays
+# their seeds and t/fuzz/regress/ (t/e2e/73-fuzz-replay.sh)
+FUZZ_SRCS := $(sort $(wildcard t/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst t/fuzz/%.c,$(BUILD)/t/%,$(FUZZ_SRCS))
+FUZZ_LINK_OBJS := $(CHECK_OBJS) $(patsubst %.c,$(BUILD)/%.o,$(filter-out %/main.c,$(wildcard aggregate/*.c publish/*.c)))
+
+$(BUILD)/t/fuzz_%: t/fuzz/fuzz_%.c t/fuzz/driver.c $(FUZZ_LINK_OBJS) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< t/fuzz/driver.c $(FUZZ_LINK_OBJS) $(LIBA) $(LDLIBS_ALL)
+
+# LD_PRELOAD shim of t/e2e/70-faults.sh (never sanitized: it is loaded into every phase)
+$(BUILD)/t/faultinject.so: t/tools/faultinject.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -O2 -fPIC -shared -D_GNU_SOURCE -o $@ $< -ldl
+
 check: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/t/unit-runner $(BUILD)/t/pydump $(BUILD)/t/ixdump
+	@$(MAKE) --no-print-directory all $(BUILD)/t/unit-runner $(BUILD)/t/pydump $(BUILD)/t/ixdump \
+		$(FUZZ_BINS) $(BUILD)/t/faultinject.so
 	@PPERF_BIN=$(CURDIR)/$(B) PPERF_TOOLS=$(CURDIR)/$(BUILD)/t sh t/run-tests.sh $(BUILD)
 
 unit: all $(BUILD)/t/unit-runner
@@ -112,6 +132,10 @@ score: all
 
 bench: all
 	@sh bench/bench.sh
+
+# the end-to-end pipeline under valgrind's memcheck (t/valgrind.sh); not part of check
+valgrind: all
+	@sh t/valgrind.sh
 
 lint:
 	@for m in man/*.[157]; do mandoc -Tlint -Wwarning $$m || exit 1; done

@@ -18,10 +18,13 @@
 #include "jsonio.h"
 #include "report.h"
 #include "merge.h"
+#include "scope.h"
 
 static const char synopsis[] =
 	"usage: pperf-aggregate [--fail-on severity] [--date YYYY-MM-DD]\n"
-	"                       [--expect category ...] [--context file] [file ...]\n";
+	"                       [--expect category ...] [--context file]\n"
+	"                       [--baseline file] [--write-baseline file]\n"
+	"                       [--changed diff [--changed-label text]] [file ...]\n";
 
 static const char help_body[] =
 	"\n"
@@ -36,17 +39,33 @@ static const char help_body[] =
 	"                      as failed (repeatable; a full name or query, txn, runtime)\n"
 	"  --context file      take codebase_root, tech_stack, linear and sources from\n"
 	"                      this pperf.context/1\n"
+	"  --baseline file     list only the findings that this pperf.baseline/1 does\n"
+	"                      not record; the report says how many it records and\n"
+	"                      how many of its entries are fixed\n"
+	"  --write-baseline file\n"
+	"                      write the pperf.baseline/1 of every finding to file\n"
+	"  --changed diff      list only the findings on lines that this unified diff\n"
+	"                      (git diff output) adds or changes\n"
+	"  --changed-label text\n"
+	"                      what the diff is, for the report (default: its name)\n"
 	"  --help              print this help and exit\n"
 	"  --version           print the version and exit\n"
 	"\n"
+	"Scores and category counts cover every finding; the findings list,\n"
+	"severity_counts and --fail-on only those --baseline and --changed keep.\n"
+	"\n"
 	"Exit status: 0 success, 1 findings at or above --fail-on, 2 usage error,\n"
-	"3 bad input data, 4 I/O error or a failed or missing category (the report\n"
-	"is still written).\n";
+	"3 bad input data (results, context, baseline or diff), 4 I/O error or a\n"
+	"failed or missing category (the report is still written).\n";
 
 struct opts {
 	int fail_on;           /* 0 never, else severity rank */
 	const char *date;      /* NULL: today */
 	const char *context;   /* NULL: none */
+	const char *baseline;  /* --baseline, NULL: none */
+	const char *write_baseline; /* --write-baseline, NULL: none */
+	const char *changed;   /* --changed, NULL: none */
+	const char *changed_label; /* --changed-label, NULL: the --changed name */
 	const char **expect;   /* category names (static strings) */
 	size_t nexpect;
 };
@@ -142,12 +161,16 @@ static int add_expect(struct opts *o, const char *arg)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
+		{ "baseline", required_argument, NULL, 'b' },
+		{ "changed", required_argument, NULL, 'C' },
+		{ "changed-label", required_argument, NULL, 'L' },
 		{ "context", required_argument, NULL, 'c' },
 		{ "date", required_argument, NULL, 'd' },
 		{ "expect", required_argument, NULL, 'e' },
 		{ "fail-on", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "write-baseline", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch, rc;
@@ -155,6 +178,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'b': o->baseline = optarg; break;
+		case 'C': o->changed = optarg; break;
+		case 'L': o->changed_label = optarg; break;
+		case 'w':
+			if (!*optarg)
+				return usage_error("empty file name for --write-baseline");
+			o->write_baseline = optarg;
+			break;
 		case 'c': o->context = optarg; break;
 		case 'd':
 			if (!valid_date(optarg))
@@ -178,6 +209,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		default: return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (o->changed_label && !o->changed)
+		return usage_error("--changed-label needs --changed");
 	return EXIT_OK;
 }
 
@@ -243,6 +276,63 @@ static int read_context(const char *path, json_t **ctx)
 	return EXIT_OK;
 }
 
+/* Loads the --baseline document and the --changed diff into s.  Exit status. */
+static int read_scope(const struct opts *o, struct scope *s)
+{
+	struct jsonio_err err;
+	unsigned long line;
+	char msg[200];
+	FILE *fp;
+	int r;
+
+	if (o->baseline) {
+		json_t *doc = jsonio_read_path(o->baseline, &err);
+
+		if (!doc)
+			return jsonio_report(&err);
+		r = baseline_load(&s->bl, doc, &err);
+		json_decref(doc);
+		if (r < 0)
+			return jsonio_report(&err);
+		s->baseline_file = o->baseline;
+	}
+	if (o->changed) {
+		if (!(fp = fopen(o->changed, "r"))) {
+			cli_msg("error", o->changed, 0, 0, "cannot open: %s", strerror(errno));
+			return EXIT_IO;
+		}
+		r = difflines_read(&s->dl, fp, &line, msg, sizeof msg);
+		if (r == -2)
+			cli_msg("error", o->changed, 0, 0, "read error: %s", strerror(errno));
+		else if (r < 0)
+			cli_msg("error", o->changed, (unsigned)line, 0, "%s", msg);
+		fclose(fp);
+		if (r < 0)
+			return r == -2 ? EXIT_IO : EXIT_DATA;
+		s->changed_label = o->changed_label ? o->changed_label : o->changed;
+	}
+	return EXIT_OK;
+}
+
+/* Writes the baseline of every finding of report to path.  Exit status. */
+static int write_baseline(const char *path, const json_t *report)
+{
+	json_t *doc = baseline_of(json_object_get(report, "findings"));
+	char *text = doc ? jsonio_dump(doc) : NULL;
+	int rc = EXIT_OK;
+
+	if (!text) {
+		cli_error("out of memory");
+		rc = EXIT_IO;
+	} else if (jsonio_write_file_atomic(path, text, strlen(text)) < 0) {
+		cli_msg("error", path, 0, 0, "cannot write the baseline: %s", strerror(errno));
+		rc = EXIT_IO;
+	}
+	free(text);
+	json_decref(doc);
+	return rc;
+}
+
 /* Highest severity among the report's findings (SEV_NONE when none). */
 static int worst_severity(const json_t *report)
 {
@@ -273,6 +363,7 @@ static void report_failures(const json_t *report)
 static int run(const struct opts *o, char **files, int nfiles)
 {
 	struct agg agg;
+	struct scope scope;
 	json_t *ctx = NULL, *report = NULL;
 	char date[16];
 	unsigned nfailed = 0;
@@ -280,7 +371,10 @@ static int run(const struct opts *o, char **files, int nfiles)
 	size_t k;
 
 	agg_init(&agg);
-	if (o->context)
+	memset(&scope, 0, sizeof scope);
+	difflines_init(&scope.dl);
+	rc = read_scope(o, &scope);
+	if (rc == EXIT_OK && o->context)
 		rc = read_context(o->context, &ctx);
 	for (i = 0; rc == EXIT_OK && i < nfiles; i++)
 		rc = read_input(&agg, files[i]);
@@ -297,6 +391,17 @@ static int run(const struct opts *o, char **files, int nfiles)
 			rc = EXIT_IO;
 		}
 	}
+	/* the baseline records every finding, whatever --baseline or --changed list;
+	 * one made while a category failed would call all of its findings new later */
+	if (rc == EXIT_OK && o->write_baseline && nfailed)
+		cli_msg("error", o->write_baseline, 0, 0, "baseline not written: %u %s not audited",
+			nfailed, nfailed == 1 ? "category was" : "categories were");
+	else if (rc == EXIT_OK && o->write_baseline)
+		rc = write_baseline(o->write_baseline, report);
+	if (rc == EXIT_OK && scope_apply(report, &scope) < 0) {
+		cli_error("out of memory");
+		rc = EXIT_IO;
+	}
 	if (rc == EXIT_OK)
 		rc = jsonio_emit(report);
 	if (rc == EXIT_OK && nfailed) {
@@ -308,14 +413,17 @@ static int run(const struct opts *o, char **files, int nfiles)
 	json_decref(report);
 	json_decref(ctx);
 	agg_free(&agg);
+	baseline_free(&scope.bl);
+	difflines_free(&scope.dl);
 	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o = { 0, NULL, NULL, NULL, 0 };
+	struct opts o;
 	int rc;
 
+	memset(&o, 0, sizeof o);
 	cli_init(argv[0]);
 	rc = parse_args(argc, argv, &o);
 	if (rc == EXIT_OK)

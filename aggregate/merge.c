@@ -106,6 +106,8 @@ int agg_add_result(struct agg *a, const json_t *result)
 	if (!c)
 		return -1;
 	c->nresults++;
+	if (json_is_integer(json_object_get(result, "suppressed")))
+		a->suppressed += json_integer_value(json_object_get(result, "suppressed"));
 	if (json_is_string(st) && strcmp(json_string_value(st), "error") == 0) {
 		const json_t *msg = json_object_get(result, "error");
 
@@ -263,7 +265,7 @@ json_t *agg_report(struct agg *a, const char *date, const json_t *context, unsig
 	}
 	if (report_sort_dedup(all) < 0)
 		goto done;
-	rep = json_pack("{s:s, s:s, s:o, s:o, s:o, s:O, s:o, s:o, s:O, s:o}",
+	rep = json_pack("{s:s, s:s, s:o, s:o, s:o, s:O, s:o, s:o, s:O, s:o, s:I}",
 			"schema", "pperf.report/1", "date", date,
 			"codebase_root", context ? ctx_copy(context, "codebase_root", 0)
 				: a->codebase_root ? json_deep_copy(a->codebase_root) : json_null(),
@@ -272,7 +274,7 @@ json_t *agg_report(struct agg *a, const char *date, const json_t *context, unsig
 			"linear", ctx_copy(context, "linear", 0), "categories", cats,
 			"overall_score", report_overall_score(cats), "severity_counts",
 			severity_counts(all), "findings", all, "sources",
-			cited_sources(context, all));
+			cited_sources(context, all), "suppressed", a->suppressed);
 done:
 	json_decref(cats);
 	json_decref(all);

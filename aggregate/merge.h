@@ -24,6 +24,7 @@ struct agg {
 	size_t n, cap;
 	json_t *codebase_root; /* owned; from the first result carrying one */
 	json_t *tech_stack;    /* owned; likewise */
+	json_int_t suppressed; /* findings suppressed by "pperf: ignore" comments, all results */
 };
 
 void agg_init(struct agg *a);

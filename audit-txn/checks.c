@@ -129,7 +129,8 @@ static const struct check_def txn_checks[] = {
 		"Keep transactions short: no sleeps, remote calls or long work while one is open",
 		SEV_HIGH,
 		"HIGH for a sleep, a network call, a broker publish or a subprocess (directly or in a "
-		"project helper one call deep), MEDIUM for more than 50 lines of code alone; one level "
+		"project helper one call deep), MEDIUM for more than 50 lines of code alone (the "
+		"long_transaction_lines setting of the configuration file changes 50); one level "
 		"lower in code that runs once (scripts, startup hooks)",
 		"M",
 		"The row locks a transaction took and its pooled connection are held until it ends; every "

@@ -48,6 +48,7 @@
 #include <string.h>
 
 #include "checks.h"
+#include "config.h"
 #include "pydb.h"
 #include "pyfacts.h"
 #include "pyindex.h"
@@ -56,7 +57,8 @@
 #define MAX_TXNS 64
 #define MAX_SLOW 3         /* slow calls named in a finding */
 #define MAX_CANDIDATES 16  /* slow calls looked at per transaction */
-#define LONG_LINES 50
+/* the line threshold: 50, or the configuration's long_transaction_lines (cx in scope) */
+#define LONG_LINES ((unsigned)config_int(cx->context, "long_transaction_lines", 50))
 
 enum slow { SLOW_NONE, SLOW_SLEEP, SLOW_NET, SLOW_BROKER, SLOW_PROC, SLOW_HELPER };
 

@@ -24,11 +24,13 @@
 #include <string.h>
 
 #include "checks.h"
+#include "config.h"
 #include "gotxn.h"
 #include "pyfacts.h"
 
 #define MAX_TXNS 64
-#define LONG_LINES 50
+/* the line threshold: 50, or the configuration's long_transaction_lines (cx in scope) */
+#define LONG_LINES ((unsigned)config_int(cx->context, "long_transaction_lines", 50))
 
 static const char *kind_noun(enum go_slow k)
 {

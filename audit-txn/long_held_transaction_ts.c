@@ -22,10 +22,12 @@
 #include <string.h>
 
 #include "checks.h"
+#include "config.h"
 #include "jstxn.h"
 
 #define MAX_TXN 64
-#define LONG_LINES 50
+/* the line threshold: 50, or the configuration's long_transaction_lines (cx in scope) */
+#define LONG_LINES ((unsigned)config_int(cx->context, "long_transaction_lines", 50))
 
 static int slow_enough(uint8_t s)
 {

@@ -11,10 +11,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 #include "discover.h"
 #include "jsonio.h"
 
-#define USAGE "usage: pperf-discover [--no-git] [--max-file-size BYTES] [ROOT]\n"
+#define USAGE "usage: pperf-discover [--no-git] [--max-file-size BYTES] [--config PATH | --no-config] [ROOT]\n"
 
 static void help(void)
 {
@@ -23,13 +24,18 @@ static void help(void)
 	      "classifies them (language, role), detects the stack from manifests and\n"
 	      "imports, reads database settings and triggers, and writes one\n"
 	      "pperf.context/1 JSON document on standard output.\n\n"
+	      "  --config PATH          read the pperf configuration from PATH (JSON, or\n"
+	      "                         a *.toml file's [tool.pperf] table) instead of\n"
+	      "                         ROOT/.pperf.json or ROOT/pyproject.toml\n"
 	      "  --max-file-size BYTES  leave out larger files with a warning (suffix K, M\n"
 	      "                         or G allowed; default 8M)\n"
+	      "  --no-config            read no configuration file\n"
 	      "  --no-git               walk the directory even inside a git work tree\n"
 	      "  -h, --help             show this help\n"
 	      "  -V, --version          show the version\n\n"
-	      "Exit status: 0 success, 2 usage error, 4 system or I/O error (missing or\n"
-	      "unreadable ROOT).  Unreadable, binary or too large files are warnings.\n",
+	      "Exit status: 0 success, 2 usage error, 3 invalid configuration (unknown\n"
+	      "key, wrong type), 4 system or I/O error (missing or unreadable ROOT or\n"
+	      "configuration file).  Unreadable, binary or too large files are warnings.\n",
 	      stdout);
 }
 
@@ -56,8 +62,10 @@ static size_t parse_size(const char *s)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "max-file-size", required_argument, NULL, 'm' },
+		{ "no-config", no_argument, NULL, 'n' },
 		{ "no-git", no_argument, NULL, 'g' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -79,6 +87,16 @@ int main(int argc, char **argv)
 			return cli_print_version();
 		case 'g':
 			o.no_git = 1;
+			break;
+		case 'c':
+		case 'n':
+			if (o.config_mode != CONFIG_FIND) {
+				cli_error("--config and --no-config are exclusive and given once");
+				fputs(USAGE, stderr);
+				return EXIT_USAGE;
+			}
+			o.config_mode = c == 'c' ? CONFIG_PATH : CONFIG_NONE;
+			o.config_path = c == 'c' ? optarg : NULL;
 			break;
 		case 'm':
 			o.max_file_size = parse_size(optarg);

@@ -14,12 +14,17 @@
 #include "js/js.h"
 #include "go/go.h"
 #include "cli.h"
+#include "config.h"
 #include "discover.h"
 #include "jsonio.h"
+#include "pathenc.h"
+#include "pydb.h"
 #include "pyindex.h"
 #include "jsindex.h"
 #include "goindex.h"
+#include "progress.h"
 #include "score.h"
+#include "suppress.h"
 
 struct aopts {
 	int fail_on;            /* rank, 0 never */
@@ -233,13 +238,28 @@ struct auditor_cache {
 	struct js_index *js;   /* TypeScript/JavaScript project index (check_js_index) */
 	struct go_index *go;   /* Go project index (check_go_index) */
 	int tried_js, tried_go;
+	const struct suppressions *supp;  /* the current file's "pperf: ignore" comments */
+	struct other_supp *others;        /* other files' ones, read when a finding lands there */
+	size_t nothers;
+	json_t *suppressed;    /* check id -> findings suppressed, or NULL */
+};
+
+struct other_supp {
+	char *path;
+	struct suppressions s;
 };
 
 static void cache_free(struct auditor_cache *c)
 {
+	size_t i;
 	py_index_free(c->index);
 	js_index_free(c->js);
 	go_index_free(c->go);
+	for (i = 0; i < c->nothers; i++) {
+		free(c->others[i].path);
+		suppress_free(&c->others[i].s);
+	}
+	free(c->others);
 }
 
 struct js_index *check_js_index(struct check_ctx *cx)
@@ -396,6 +416,65 @@ static void lang_technologies(const json_t *context, int lang, const char *check
 	techs[n] = NULL;
 }
 
+/* The suppressions of text in the language of path (tokens: comments only count). */
+static void scan_text_suppressions(struct suppressions *s, const char *path, const char *text, size_t len)
+{
+	struct py_toks toks;
+	enum src_lang lang = auditor_lang_of(path, NULL);
+	int rc = lang == LANG_TS ? js_tokenize(&toks, text, len, js_path_jsx(path))
+		 : lang == LANG_GO ? go_tokenize(&toks, text, len) : py_tokenize(&toks, text, len);
+	if (rc < 0)
+		return;
+	suppress_scan(s, &toks, NULL, NULL);
+	py_toks_free(&toks);
+}
+
+/* The suppressions of another file of the project (read once per run), or NULL. */
+static const struct suppressions *other_suppressions(struct auditor_cache *c, const char *path)
+{
+	const char *root = json_string_value(json_object_get(c->context, "codebase_root"));
+	struct other_supp *nv, *o;
+	struct srcfile sf;
+	char full[4096];
+	size_t i;
+	for (i = 0; i < c->nothers; i++)
+		if (!strcmp(c->others[i].path, path))
+			return &c->others[i].s;
+	nv = realloc(c->others, (c->nothers + 1) * sizeof(*nv));
+	if (!nv)
+		return NULL;
+	c->others = nv;
+	o = &c->others[c->nothers];
+	memset(o, 0, sizeof(*o));
+	if (!(o->path = strdup(path)))
+		return NULL;
+	c->nothers++;
+	snprintf(full, sizeof(full), "%s/%s", root ? root : ".", path);
+	if (srcfile_load(&sf, full, 0, NULL, NULL) == SRC_OK) {
+		scan_text_suppressions(&o->s, path, sf.text, sf.len);
+		srcfile_free(&sf);
+	}
+	return &o->s;
+}
+
+/* 1 (and counted) when a "pperf: ignore" comment covers the finding. */
+static int suppressed(struct check_ctx *cx, const struct check_where *w, unsigned line)
+{
+	struct auditor_cache *c = cx->cache;
+	const struct suppressions *s;
+	if (!c)
+		return 0;
+	s = w && w->path ? other_suppressions(c, w->path) : c->supp;
+	if (!suppress_covers(s, line, cx->def->id))
+		return 0;
+	if (c->suppressed) {
+		json_t *n = json_object_get(c->suppressed, cx->def->id);
+		json_object_set_new(c->suppressed, cx->def->id,
+				    json_integer(json_integer_value(n) + 1));
+	}
+	return 1;
+}
+
 void check_report_ex(struct check_ctx *cx, const struct check_where *w, unsigned line, unsigned end_line,
 		     enum severity sev, const char *issue, const char *recommendation)
 {
@@ -413,9 +492,16 @@ void check_report_ex(struct check_ctx *cx, const struct check_where *w, unsigned
 			if (o->line == line && !strcmp(o->check, cx->def->id) && !strcmp(o->file, path))
 				return;
 		}
-	} else {
-		snip = srcfile_snippet(cx->sf, line, end_line, 400);
 	}
+	if (suppressed(cx, w, line))
+		return;
+	{   /* the project's configuration may set the check's severity */
+		int ov = config_check_severity(cx->context, cx->def->id);
+		if (ov)
+			sev = (enum severity)ov;
+	}
+	if (!(w && w->path))
+		snip = srcfile_snippet(cx->sf, line, end_line, 400);
 	memset(&f, 0, sizeof(f));
 	f.check = (char *)cx->def->id;
 	f.severity = sev;
@@ -477,7 +563,7 @@ static int run_checks(const struct check_def *checks, size_t nchecks, const char
 		size_t before = cx->out->n;
 		check_fn fn = runner_for(&checks[i], cx->cache ? cx->cache->langs : NULL, cx->cache ? cx->cache->nlangs : 0,
 					 (enum src_lang)cx->ol->lang);
-		if (!fn || !selected(only, checks[i].id))
+		if (!fn || !selected(only, checks[i].id) || !config_check_enabled(cx->context, checks[i].id))
 			continue;
 		cx->def = &checks[i];
 		fn(cx);
@@ -494,6 +580,7 @@ static int audit_text(const struct check_def *checks, size_t nchecks, const char
 	struct py_toks toks;
 	struct py_outline ol;
 	struct check_ctx cx;
+	struct suppressions supp;
 	enum src_lang lang = auditor_lang_of(rel, NULL);
 	int rc;
 	if (lang == LANG_TS) {
@@ -512,6 +599,8 @@ static int audit_text(const struct check_def *checks, size_t nchecks, const char
 	}
 	if (lang == LANG_TS)
 		js_outline_mark_path(&ol, rel);   /* Next.js pages/api default exports are handlers */
+	else if (lang == LANG_PYTHON)
+		config_mark_handlers(ctx, &ol);   /* the configuration's handler_decorators */
 	memset(&cx, 0, sizeof(cx));
 	cx.path = rel;
 	cx.sf = sf;
@@ -520,7 +609,19 @@ static int audit_text(const struct check_def *checks, size_t nchecks, const char
 	cx.context = ctx;
 	cx.out = out;
 	cx.cache = cache;
+	memset(&supp, 0, sizeof(supp));
+	if (suppress_scan(&supp, &toks, NULL, NULL) < 0) { /* discover warned about unknown ids */
+		suppress_free(&supp);
+		py_outline_free(&ol);
+		py_toks_free(&toks);
+		return -1;
+	}
+	cache->supp = &supp;
+	py_binds_share_begin(&ol, ctx); /* the checks share one build of the file's bindings */
 	run_checks(checks, nchecks, only, &cx, per_check);
+	py_binds_share_end();
+	cache->supp = NULL;
+	suppress_free(&supp);
 	py_outline_free(&ol);
 	py_toks_free(&toks);
 	return 0;
@@ -606,6 +707,21 @@ static void warn_skipped(const char *rel, enum srcfile_status st, unsigned line,
 	cli_msg("warning", rel, line, col, "skipped: %s", why);
 }
 
+/* The source files of the context that this auditor reads (for progress). */
+static unsigned long count_sources(const json_t *files)
+{
+	unsigned long n = 0;
+	const json_t *f;
+	size_t i;
+	json_array_foreach(files, i, f) {
+		const char *rel = json_string_value(json_object_get(f, "path"));
+		const char *role = json_string_value(json_object_get(f, "role"));
+		const char *lang = json_string_value(json_object_get(f, "language"));
+		n += rel && role && lang && !strcmp(role, "source") && auditor_lang_of(rel, lang) >= 0;
+	}
+	return n;
+}
+
 /* Audits every Python source file of the context. 0, or exit status. */
 static int audit_each_file(const struct auditor *a, const struct aopts *o, const json_t *ctx,
 			   struct finding_list *out, unsigned *per_check, unsigned *nfiles,
@@ -613,8 +729,12 @@ static int audit_each_file(const struct auditor *a, const struct aopts *o, const
 {
 	const char *root = json_string_value(json_object_get(ctx, "codebase_root"));
 	const json_t *files = json_object_get(ctx, "files");
+	unsigned long done = 0;
+	struct progress prog;
 	size_t i;
 	json_t *f;
+	/* "audit-query" shows as "query" in pperf's progress line */
+	progress_begin(&prog, strncmp(a->phase, "audit-", 6) ? a->phase : a->phase + 6, count_sources(files));
 	json_array_foreach(files, i, f) {
 		const char *rel = json_string_value(json_object_get(f, "path"));
 		const char *role = json_string_value(json_object_get(f, "role"));
@@ -626,9 +746,11 @@ static int audit_each_file(const struct auditor *a, const struct aopts *o, const
 		size_t flen;
 		if (!rel || !role || !lang || strcmp(role, "source") || auditor_lang_of(rel, lang) < 0)
 			continue;
+		progress_step(&prog, done++);
 		flen = strlen(root ? root : ".") + strlen(rel) + 2;
 		full = malloc(flen);
 		if (!full) {
+			progress_end(&prog);
 			cli_error("out of memory");
 			return EXIT_IO;
 		}
@@ -642,6 +764,7 @@ static int audit_each_file(const struct auditor *a, const struct aopts *o, const
 		if (audit_text(a->checks, a->nchecks, o->only, &sf, rel, ctx, out, per_check, cache) < 0) {
 			srcfile_free(&sf);
 			free(full);
+			progress_end(&prog);
 			cli_error("out of memory");
 			return EXIT_IO;
 		}
@@ -649,6 +772,7 @@ static int audit_each_file(const struct auditor *a, const struct aopts *o, const
 		srcfile_free(&sf);
 		free(full);
 	}
+	progress_end(&prog);
 	return 0;
 }
 
@@ -692,9 +816,10 @@ static int check_codebase_root(const json_t *ctx)
 }
 
 static int audit_files(const struct auditor *a, const struct aopts *o, const json_t *ctx,
-		       struct finding_list *out, unsigned *per_check, unsigned *nfiles)
+		       struct finding_list *out, unsigned *per_check, unsigned *nfiles, json_t *suppressed)
 {
-	struct auditor_cache cache = { .context = ctx, .langs = a->langs, .nlangs = a->nlangs };
+	struct auditor_cache cache = { .context = ctx, .langs = a->langs, .nlangs = a->nlangs,
+				       .suppressed = suppressed };
 	int rc = check_codebase_root(ctx);
 	if (rc != EXIT_OK)
 		return rc;
@@ -715,8 +840,10 @@ static int cmp_finding(const void *x, const void *y)
 }
 
 static json_t *build_result(const struct auditor *a, const struct aopts *o, const json_t *ctx,
-			    struct finding_list *fl, const unsigned *per_check, unsigned nfiles)
+			    struct finding_list *fl, const unsigned *per_check, unsigned nfiles,
+			    const json_t *suppressed)
 {
+	json_int_t nsupp = 0;
 	unsigned counts[5] = { 0 }, langmask = 0;
 	json_t *doc = json_object(), *checks = json_array(), *finds = json_array();
 	size_t i;
@@ -753,14 +880,31 @@ static json_t *build_result(const struct auditor *a, const struct aopts *o, cons
 		for (l = LANG_PYTHON; l <= LANG_GO; l++)
 			if ((!langmask || (langmask & (1u << l))) && runner_for(&a->checks[i], a->langs, a->nlangs, (enum src_lang)l))
 				ran = 1;
-		ran = ran && selected(o->only, a->checks[i].id);
+		ran = ran && selected(o->only, a->checks[i].id) && config_check_enabled(ctx, a->checks[i].id);
 		json_t *c = json_object();
+		json_int_t ns = json_integer_value(json_object_get(suppressed, a->checks[i].id));
 		json_object_set_new(c, "id", json_string(a->checks[i].id));
 		json_object_set_new(c, "ran", json_boolean(ran));
 		json_object_set_new(c, "findings", json_integer(per_check[i]));
+		json_object_set_new(c, "suppressed", json_integer(ns));
+		nsupp += ns;
+		{
+			/* the check's documentation travels with the result, so that
+			 * pperf-publish can describe each rule (SARIF) without the tables */
+			const struct check_def *d = &a->checks[i];
+			const char *docs[][2] = { { "title", d->title }, { "principle", d->principle },
+						  { "severity", severity_name(d->severity) },
+						  { "effort", d->effort }, { "why", d->why },
+						  { "example", d->example }, { "instead", d->instead } };
+			size_t k;
+			for (k = 0; k < sizeof docs / sizeof docs[0]; k++)
+				if (docs[k][1])
+					json_object_set_new(c, docs[k][0], json_string(docs[k][1]));
+		}
 		json_array_append_new(checks, c);
 	}
 	json_object_set_new(doc, "checks", checks);
+	json_object_set_new(doc, "suppressed", json_integer(nsupp));
 	for (i = 0; i < fl->n; i++)
 		json_array_append_new(finds, finding_to_json(&fl->v[i]));
 	json_object_set_new(doc, "findings", finds);
@@ -787,6 +931,12 @@ static json_t *get_context(const struct auditor *a, const struct aopts *o, int *
 		}
 	}
 	(void)a;
+	if (ctx && pathenc_raw_paths(ctx) < 0) { /* names that are not UTF-8: open the exact bytes */
+		json_decref(ctx);
+		cli_error("out of memory");
+		*status = EXIT_IO;
+		return NULL;
+	}
 	if (!ctx)
 		*status = jsonio_report(&err);
 	return ctx;
@@ -868,7 +1018,7 @@ int auditor_main(const struct auditor *a, int argc, char **argv)
 	struct aopts o;
 	struct finding_list fl;
 	unsigned *per_check, nfiles = 0;
-	json_t *ctx, *doc;
+	json_t *ctx, *doc, *supp;
 	int status = EXIT_OK;
 	cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
@@ -881,15 +1031,18 @@ int auditor_main(const struct auditor *a, int argc, char **argv)
 	if (!ctx)
 		return status;
 	per_check = calloc(a->nchecks + 1, sizeof(*per_check));
+	supp = json_object();
 	finding_list_init(&fl);
-	if (!per_check) {
+	if (!per_check || !supp) {
+		free(per_check);
+		json_decref(supp);
 		json_decref(ctx);
 		return EXIT_IO;
 	}
-	status = audit_files(a, &o, ctx, &fl, per_check, &nfiles);
+	status = audit_files(a, &o, ctx, &fl, per_check, &nfiles, supp);
 	if (status == EXIT_OK) {
 		size_t i;
-		doc = build_result(a, &o, ctx, &fl, per_check, nfiles);
+		doc = build_result(a, &o, ctx, &fl, per_check, nfiles, supp);
 		status = jsonio_emit(doc);
 		json_decref(doc);
 		for (i = 0; status == EXIT_OK && o.fail_on > 0 && i < fl.n; i++)
@@ -898,6 +1051,7 @@ int auditor_main(const struct auditor *a, int argc, char **argv)
 	}
 	finding_list_free(&fl);
 	free(per_check);
+	json_decref(supp);
 	json_decref(ctx);
 	return status;
 }

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -110,7 +111,11 @@ void cli_vmsg(const char *kind, const char *file, unsigned line, unsigned col,
 	char buf[CLI_MSG_MAX];
 	size_t pos = 0, body;
 	int saved = errno;
+	const char *quiet = getenv("PPERF_QUIET");
 
+	/* pperf --quiet: errors only */
+	if (quiet && *quiet && kind && strcmp(kind, "error") != 0)
+		return;
 	append(buf, sizeof buf, &pos, "%s: ", progname);
 	body = pos;
 	if (file) {

@@ -32,7 +32,8 @@ const char *cli_progname(void);
 /*
  * Formats one diagnostic and writes it to stderr with one write(2).
  * file may be NULL (then no location); line/col 0 are omitted.
- * kind is "error" or "warning" (or "note").
+ * kind is "error" or "warning" (or "note").  With the environment variable
+ * PPERF_QUIET set and not empty (pperf --quiet), only errors are written.
  */
 void cli_msg(const char *kind, const char *file, unsigned line, unsigned col,
 	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));

@@ -18,9 +18,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "discover.h"
 #include "discover_p.h"
+#include "pathenc.h"
 #include "srcfile.h"
+#include "suppress.h"
+#include "js/js.h"
+#include "go/go.h"
 #include "walk.h"
 #include "banned.h"
 
@@ -41,6 +46,7 @@ struct disc {
 	struct trig_db trig;
 	json_t *engines, *factories, *manifests, *languages, *linear, *files;
 	json_t *locked; /* lock files: package -> exact version */
+	json_t *config; /* the validated configuration, or NULL */
 };
 
 /* ---- warnings */
@@ -166,10 +172,12 @@ static char *read_file(struct disc *d, const char *rel, size_t *len)
 static int contains_ci(const char *s, size_t len, const char *needle)
 {
 	size_t n = strlen(needle), i;
+	unsigned char c0 = (unsigned char)needle[0] | 0x20;
 	if (len < n)
 		return 0;
+	/* the first byte filters (ASCII case differs in bit 0x20 only) */
 	for (i = 0; i + n <= len; i++)
-		if (strncasecmp(s + i, needle, n) == 0)
+		if (((unsigned char)s[i] | 0x20) == c0 && strncasecmp(s + i, needle, n) == 0)
 			return 1;
 	return 0;
 }
@@ -262,13 +270,64 @@ static json_t *file_entry(const struct walk_file *f)
 	json_t *o = json_object();
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "path", json_string(f->path));
+	json_object_set_new(o, "path", pathenc_json(f->path));
+	if (!pathenc_is_utf8(f->path, strlen(f->path))) { /* the exact bytes, to open it */
+		char *hex = pathenc_hex(f->path);
+		if (!hex || json_object_set_new(o, "path_hex", json_string(hex)) < 0) {
+			free(hex);
+			json_decref(o);
+			return NULL;
+		}
+		free(hex);
+	}
 	json_object_set_new(o, "language", f->language ? json_string(f->language) : json_null());
 	json_object_set_new(o, "role", json_string(walk_role_name(f->role)));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)f->bytes));
 	if (f->shebang)
 		json_object_set_new(o, "shebang", json_string(f->shebang));
 	return o;
+}
+
+struct supp_warn {
+	struct disc *d;
+	const char *path;
+};
+
+static void supp_warn(void *arg, unsigned line, unsigned col, const char *msg)
+{
+	struct supp_warn *w = arg;
+	(void)col;
+	dwarn(w->d, w->path, line, msg);
+}
+
+/*
+ * Warns about the unknown check ids of the file's "pperf: ignore[...]"
+ * comments: here, because discover runs once per pperf run while the
+ * three auditors (which apply the suppressions) would say it three times.
+ * -1 on allocation failure.
+ */
+static int check_suppressions(struct disc *d, const struct walk_file *f, const char *lang, const char *text,
+			      size_t len)
+{
+	struct py_toks toks;
+	struct suppressions s;
+	struct supp_warn w = { d, f->path };
+	int rc;
+	if (!contains_ci(text, len, "pperf:"))
+		return 0;
+	if (!strcmp(lang, "python"))
+		rc = py_tokenize(&toks, text, len);
+	else if (!strcmp(lang, "go"))
+		rc = go_tokenize(&toks, text, len);
+	else
+		rc = js_tokenize(&toks, text, len, js_path_jsx(f->path));
+	if (rc < 0)
+		return -1;
+	memset(&s, 0, sizeof(s));
+	rc = suppress_scan(&s, &toks, supp_warn, &w);
+	suppress_free(&s);
+	py_toks_free(&toks);
+	return rc;
 }
 
 /* Hands one file to the scanners that want it. -1 on allocation failure. */
@@ -280,11 +339,13 @@ static int scan_file(struct disc *d, const struct walk_file *f)
 	int py_src = f->role == ROLE_SOURCE && strcmp(lang, "python") == 0;
 	int migr = f->role == ROLE_MIGRATION;
 	int kanban = strcmp(f->path, KANBAN_PATH) == 0;
+	int code = f->role == ROLE_SOURCE && (!strcmp(lang, "python") || !strcmp(lang, "typescript") ||
+					      !strcmp(lang, "javascript") || !strcmp(lang, "go"));
 	char *text;
 	size_t len = 0;
 	int rc = 0;
 
-	if (!manifest && !lock && !py_src && !migr && !kanban)
+	if (!manifest && !lock && !py_src && !migr && !kanban && !code)
 		return 0;
 	text = read_file(d, f->path, &len);
 	if (!text)
@@ -313,6 +374,8 @@ static int scan_file(struct disc *d, const struct walk_file *f)
 		else if (!strcmp(lang, "javascript") || !strcmp(lang, "typescript") || !strcmp(lang, "go"))
 			rc = triggers_scan_clike(&d->trig, f->path, text, len);
 	}
+	if (code && rc == 0)
+		rc = check_suppressions(d, f, lang, text, len);
 	if (kanban) {
 		json_decref(d->linear);
 		d->linear = linear_parse(text, len);
@@ -392,6 +455,8 @@ static json_t *build_doc(struct disc *d, const char *real)
 	json_object_set_new(doc, "db_config", db_config(d));
 	json_object_set(doc, "linear", d->linear);
 	json_object_set(doc, "files", d->files);
+	if (d->config)
+		json_object_set(doc, "config", d->config);
 	return doc;
 }
 
@@ -415,6 +480,7 @@ static void disc_free(struct disc *d)
 	json_decref(d->linear);
 	json_decref(d->files);
 	json_decref(d->locked);
+	json_decref(d->config);
 }
 
 static int disc_init(struct disc *d, const char *root, const struct discover_opts *opts)
@@ -465,6 +531,11 @@ json_t *discover_context(const char *root, const struct discover_opts *opts, str
 		set_err(err, root, EXIT_IO, strerror(ENOMEM));
 		return NULL;
 	}
+	if (config_load(root, (enum config_mode)d.o.config_mode, d.o.config_path, &d.config, err) < 0) {
+		disc_free(&d);
+		free(real);
+		return NULL;
+	}
 	memset(&wo, 0, sizeof(wo));
 	wo.max_file_size = d.o.max_file_size;
 	wo.no_git = d.o.no_git;
@@ -478,7 +549,10 @@ json_t *discover_context(const char *root, const struct discover_opts *opts, str
 	}
 	for (i = 0; rc == 0 && i < wl.n; i++) {
 		const struct walk_file *f = &wl.v[i];
-		json_t *e = file_entry(f);
+		json_t *e;
+		if (d.config && !config_path_selected(d.config, f->path))
+			continue;   /* left out by the configuration's include/exclude */
+		e = file_entry(f);
 		if (!e || json_array_append_new(d.files, e) < 0) {
 			rc = -1;
 			break;

@@ -27,12 +27,17 @@ struct discover_opts {
 	int no_git;            /* 1: never ask git, always walk the directory */
 	discover_warn_fn warn; /* NULL: cli_msg("warning", path, line, 0, msg) */
 	void *warn_arg;
+	int config_mode;       /* enum config_mode (lib/config.h): 0 finds root/.pperf.json or pyproject.toml */
+	const char *config_path; /* the file with CONFIG_PATH */
 };
 
 /*
  * Builds the context document of the project under root.  Returns a new
  * reference (caller decrefs), or NULL with *err filled: EXIT_IO when root
- * is missing, not a directory or unreadable.
+ * is missing, not a directory or unreadable, or the configuration file
+ * cannot be read; EXIT_DATA when the configuration is invalid.  The
+ * configuration's include/exclude globs select the files listed; the
+ * configuration itself goes into the document as "config".
  */
 json_t *discover_context(const char *root, const struct discover_opts *opts,
 			 struct jsonio_err *err);

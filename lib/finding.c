@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "finding.h"
+#include "pathenc.h"
 #include "banned.h"
 
 static const char *const sev_names[] = { NULL, "LOW", "MEDIUM", "HIGH", "CRITICAL" };
@@ -131,10 +132,11 @@ void finding_list_free(struct finding_list *fl)
 	finding_list_init(fl);
 }
 
-/* Sets obj[key] to the string s ("" for NULL).  0 or -1. */
+/* Sets obj[key] to the string s ("" for NULL).  0 or -1.  A file name that is
+ * not UTF-8 (in file, location, a message) is written in pathenc's \xNN form. */
 static int set_str(json_t *obj, const char *key, const char *s)
 {
-	return json_object_set_new(obj, key, json_string(s ? s : ""));
+	return json_object_set_new(obj, key, pathenc_json(s ? s : ""));
 }
 
 json_t *finding_to_json(const struct finding *f)
@@ -173,7 +175,7 @@ json_t *finding_to_json(const struct finding *f)
 		json_t *a = json_array();
 		rc |= a ? json_object_set_new(o, "chain", a) : -1;
 		for (size_t i = 0; a && i < f->nchain; i++)
-			rc |= json_array_append_new(a, json_string(f->chain[i] ? f->chain[i] : ""));
+			rc |= json_array_append_new(a, pathenc_json(f->chain[i] ? f->chain[i] : ""));
 	}
 	free(loc);
 	if (rc) {

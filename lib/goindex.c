@@ -312,7 +312,8 @@ void gix_ensure_sorted(struct go_index *ix)
 {
 	if (ix->sorted)
 		return;
-	qsort(ix->fns, ix->nfns, sizeof(ix->fns[0]), fn_cmp);
+	if (ix->nfns) /* fns is NULL then, and qsort's pointer must not be */
+		qsort(ix->fns, ix->nfns, sizeof(ix->fns[0]), fn_cmp);
 	ix->sorted = 1;
 }
 

@@ -79,8 +79,11 @@ static int ends_with_ci(const char *s, size_t n, const char *suffix)
 static int contains_ci(const char *s, size_t n, const char *needle)
 {
 	size_t k = strlen(needle), i;
+	unsigned char c0 = (unsigned char)needle[0] | 0x20;
+	/* the first byte filters (ASCII case differs in bit 0x20 only): a call
+	 * per byte of the file was a tenth of audit-query's time */
 	for (i = 0; i + k <= n; i++)
-		if (!strncasecmp(s + i, needle, k))
+		if (((unsigned char)s[i] | 0x20) == c0 && !strncasecmp(s + i, needle, k))
 			return 1;
 	return 0;
 }

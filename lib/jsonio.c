@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "jsonio.h"
+#include "pathenc.h"
 #include "banned.h"
 
 #define JSONIO_MAX_INPUT ((size_t)256 * 1024 * 1024)
@@ -549,6 +551,19 @@ static int check_file_entry(const json_t *f, const char *path, struct jsonio_err
 		       "source, test, migration, config, vendor, generated", 1, err) < 0 ||
 	    int_field(f, path, "bytes", 0, 1, err) < 0)
 		return -1;
+	v = json_object_get(f, "path_hex");
+	if (v) { /* the exact bytes of a name that is not UTF-8 (pathenc.h) */
+		char *raw = json_is_string(v) ? pathenc_unhex(json_string_value(v)) : NULL;
+		json_t *rv = raw ? json_string_nocheck(raw) : NULL;
+		int rc;
+		free(raw);
+		if (!rv)
+			return bad(err, path, "path_hex", "expected the hex digits of a file name");
+		rc = rel_path_field(rv, path, err);
+		json_decref(rv);
+		if (rc < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -636,6 +651,12 @@ int jsonio_check_context(const json_t *doc, struct jsonio_err *err)
 		if (check_file_entry(json_array_get(files, i), path, err) < 0)
 			return -1;
 	}
+	v = json_object_get(doc, "config");
+	if (v) {   /* the project's configuration, as discover validated it */
+		char msg[160];
+		if (config_validate(v, msg, sizeof msg) < 0)
+			return bad(err, "", "config", "%s", msg);
+	}
 	return check_research(doc, err);
 }
 
@@ -692,9 +713,10 @@ static int check_findings(const json_t *arr, int in_report, struct jsonio_err *e
 
 static int check_checks(const json_t *arr, struct jsonio_err *err)
 {
+	static const char *const docs[] = { "title", "principle", "effort", "why", "example", "instead" };
 	const json_t *c, *v;
 	char path[48];
-	size_t i;
+	size_t i, k;
 
 	json_array_foreach(arr, i, c) {
 		snprintf(path, sizeof path, "checks[%zu]", i);
@@ -702,8 +724,12 @@ static int check_checks(const json_t *arr, struct jsonio_err *err)
 			return bad(err, path, "", "expected object, got %s", json_type_name(c));
 		if (field(c, path, "id", V_STR, 1, &v, err) < 0 ||
 		    field(c, path, "ran", V_BOOL, 1, &v, err) < 0 ||
-		    int_field(c, path, "findings", 0, 1, err) < 0)
+		    int_field(c, path, "findings", 0, 1, err) < 0 ||
+		    enum_field(c, path, "severity", severities, "CRITICAL, HIGH, MEDIUM, LOW", 0, err) < 0)
 			return -1;
+		for (k = 0; k < sizeof docs / sizeof docs[0]; k++) /* the check's documentation */
+			if (field(c, path, docs[k], V_STR, 0, &v, err) < 0)
+				return -1;
 	}
 	return 0;
 }

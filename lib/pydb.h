@@ -55,6 +55,7 @@ struct py_binds {
 	const char *factories[PYDB_MAX_FACTORIES];
 	size_t nfactories;
 	struct py_alias_ref { const char *alias; size_t i; } *aliases; /* im.v sorted by alias (owned) */
+	int borrowed;                 /* 1: a copy of the shared bindings, py_binds_free only clears it */
 };
 
 /* Collects the bindings of every def, class and the module of ol: parameter
@@ -64,6 +65,18 @@ struct py_binds {
  * 0, or -1 on ENOMEM (b is then empty but valid). */
 int py_binds_build(struct py_binds *b, const struct py_outline *ol, const json_t *context);
 void py_binds_free(struct py_binds *b);
+
+/*
+ * The checks of one file each asked for its bindings, and building them was
+ * a third of an auditor's time.  Between py_binds_share_begin(ol, context)
+ * and py_binds_share_end() (the auditor frame brackets the checks of a file
+ * with them), py_binds_build for that ol and context builds once and hands
+ * out read-only copies that share the storage (py_binds_free then only
+ * clears them).  Every other outline (the project index reads other files
+ * meanwhile) is built as before.  ol must outlive py_binds_share_end.
+ */
+void py_binds_share_begin(const struct py_outline *ol, const json_t *context);
+void py_binds_share_end(void);
 
 /* The binding of name as seen from def/block blk at token tok: innermost
  * def first, then enclosing defs, the class (for self.x), the module.

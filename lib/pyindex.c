@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "pyindex.h"
 #include "pyindex_p.h"
 #include "pyblock.h"
@@ -890,8 +891,11 @@ static int index_defs(struct py_index *ix, const char *path, const struct py_out
 		fn->line = d->line;
 		fn->end_line = d->end_line;
 		fn->is_async = d->is_async;
-		fn->handler = d->handler;
-		fn->job = (uint8_t)is_job_def(path, d, d->parent == 0);
+		/* the project's configuration may name more handler and job decorators */
+		fn->handler = d->handler || config_decorated(context, "handler_decorators", d->decorators,
+							      d->ndecorators);
+		fn->job = (uint8_t)(is_job_def(path, d, d->parent == 0) ||
+				    config_decorated(context, "job_decorators", d->decorators, d->ndecorators));
 		fn->once = (uint8_t)is_once_def(path, d);
 		fn->nested = py_outline_enclosing(ol, d->parent >= 0 ? d->parent : 0, PB_MASK(PB_DEF), 1) >= 0 &&
 			     d->parent >= 0;

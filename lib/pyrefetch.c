@@ -802,7 +802,9 @@ void py_refetch_each(struct py_index *ix, const char *path, const struct py_bind
 		const struct py_fn *fn;
 		if (ol->blocks[i].kind != PB_DEF || !(fn = py_index_fn_at(ix, path, ol->blocks[i].line)))
 			continue;
-		memset(w, 0, sizeof(*w));
+		/* the arrays are only read below their counts: zeroing all of
+		 * them (28 KB) for every def was 7% of audit-query */
+		w->nholds = w->ncommits = w->nblocks = 0;
 		w->ix = ix;
 		w->b = b;
 		w->ol = ol;

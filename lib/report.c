@@ -251,6 +251,27 @@ static json_t *check_append(json_t *checks, const char *id, int ran, long long n
 	return c;
 }
 
+/*
+ * Copies the documentation strings of check src (pperf-json(5): title,
+ * principle, severity, ...) that dst lacks into dst, so the report keeps
+ * what the auditors said about their checks.  0 or -1.
+ */
+static int check_copy_doc(json_t *dst, const json_t *src)
+{
+	static const char *const keys[] = { "title", "principle", "severity", "effort", "why", "example",
+					    "instead" };
+	size_t k;
+
+	for (k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+		json_t *v = json_object_get(src, keys[k]);
+
+		if (json_is_string(v) && !json_object_get(dst, keys[k]) &&
+		    json_object_set(dst, keys[k], v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int report_merge_checks(json_t *dst, const json_t *src)
 {
 	const json_t *c;
@@ -266,13 +287,25 @@ int report_merge_checks(json_t *dst, const json_t *src)
 			continue;
 		d = check_by_id(dst, json_string_value(id));
 		if (!d) {
-			if (!check_append(dst, json_string_value(id), ran, n))
+			if (!(d = check_append(dst, json_string_value(id), ran, n)) ||
+			    check_copy_doc(d, c) < 0)
 				return -1;
 			continue;
 		}
 		if (json_object_set_new(d, "ran", json_boolean(ran || json_is_true(
 						json_object_get(d, "ran")))) < 0 ||
-		    json_object_set_new(d, "findings", json_integer(iget(d, "findings") + n)) < 0)
+		    json_object_set_new(d, "findings", json_integer(iget(d, "findings") + n)) < 0 ||
+		    check_copy_doc(d, c) < 0)
+			return -1;
+	}
+	/* findings silenced by "pperf: ignore" comments, summed like findings */
+	json_array_foreach(src, i, c) {
+		json_t *d;
+		long long ns = iget(c, "suppressed");
+		if (!json_is_string(json_object_get(c, "id")) || !json_object_get(c, "suppressed"))
+			continue;
+		d = check_by_id(dst, json_string_value(json_object_get(c, "id")));
+		if (d && json_object_set_new(d, "suppressed", json_integer(iget(d, "suppressed") + ns)) < 0)
 			return -1;
 	}
 	return 0;

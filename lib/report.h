@@ -56,7 +56,9 @@ int report_category_rank(const char *name);
 
 /*
  * Merges the "checks" array src into dst by id: a check ran when it ran in
- * any input, its findings are summed; new ids are appended in input order.
+ * any input, its findings are summed; new ids are appended in input order;
+ * documentation strings (title, principle, severity, effort, why, example,
+ * instead) are kept from the first input that has them.
  * Entries that are not objects with a string id are skipped.  0 or -1.
  */
 int report_merge_checks(json_t *dst, const json_t *src);

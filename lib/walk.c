@@ -5,8 +5,9 @@
  * run with fork/execvp (no shell), or a recursive directory walk that
  * honours the root's .gitignore and remembers the (device, inode) of each
  * directory it entered so that symlinks can never loop.  Every candidate
- * then goes through add_file(): stat, size limit, head read, binary check,
- * shebang, language and role.  Classification lives in walk_class.c,
+ * then goes through add_file(): type check (FIFOs and devices are never
+ * opened), size limit, head read, binary check, shebang, language and
+ * role.  Symlinks are followed only to targets inside the root.  Classification lives in walk_class.c,
  * .gitignore matching in walk_ignore.c.
  */
 #include <dirent.h>
@@ -32,6 +33,7 @@ struct devino {
 
 struct walker {
 	const char *root;
+	char *real_root;          /* realpath of root: symlinks are followed only inside it */
 	const struct walk_opts *o;
 	struct walk_list *out;
 	struct walk_ignore ig;
@@ -216,8 +218,67 @@ static ssize_t read_head(int fd, char *buf, size_t cap)
 	return (ssize_t)got;
 }
 
-/* Looks at one candidate (rel path). Returns -1 only on allocation failure. */
-static int add_file(struct walker *w, const char *rel, int quiet_missing)
+/* What a file that is neither regular nor a directory is, for its warning. */
+static const char *odd_kind(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "a FIFO, skipped";
+	if (S_ISCHR(m))
+		return "a character device, skipped";
+	if (S_ISBLK(m))
+		return "a block device, skipped";
+	if (S_ISSOCK(m))
+		return "a socket, skipped";
+	return "not a regular file, skipped";
+}
+
+/*
+ * A symlink (full, rel) is followed only when its target lies inside the
+ * root: a link to /etc or to / would otherwise list (or walk) files that
+ * are not the project's.  Returns 1 with *st the target's stat, or 0 after
+ * a warning (loop, broken, outside the root).  quiet_missing: a broken
+ * link is left out silently (git lists deleted files until they are staged).
+ */
+static int follow_link(struct walker *w, const char *rel, const char *full, int quiet_missing,
+		       struct stat *st)
+{
+	char *rp = realpath(full, NULL);
+	size_t rl = strlen(w->real_root);
+	int inside;
+
+	if (!rp) {
+		int e = errno;
+		if (e == ELOOP)
+			warn(w, rel, 0, "symlink loop, skipped");
+		else if (e == ENOENT && !quiet_missing)
+			warn(w, rel, 0, "broken symlink, skipped");
+		else if (e != ENOENT)
+			warn_errno(w, rel, NULL, e);
+		return 0;
+	}
+	inside = strncmp(rp, w->real_root, rl) == 0 &&
+		 (rp[rl] == '/' || rp[rl] == '\0' || (rl == 1 && w->real_root[0] == '/'));
+	free(rp);
+	if (!inside) {
+		warn(w, rel, 0, "symlink to outside the root, not followed");
+		return 0;
+	}
+	if (stat(full, st) < 0) {
+		warn_errno(w, rel, NULL, errno);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Looks at one candidate (rel path).  known_reg: readdir said it is a
+ * regular file (no symlink), so it needs no stat before its open.  Anything
+ * else is lstat'ed first: FIFOs and device nodes are never opened (an open
+ * FIFO blocks, opening some devices acts on them).  The open is
+ * non-blocking and its fstat checks the type again, in case the file was
+ * replaced in between.  Returns -1 only on allocation failure.
+ */
+static int add_file(struct walker *w, const char *rel, int quiet_missing, int known_reg)
 {
 	char head[WALK_HEAD_BYTES], *full;
 	struct stat st;
@@ -231,19 +292,39 @@ static int add_file(struct walker *w, const char *rel, int quiet_missing)
 	full = join(w->root, rel);
 	if (!full)
 		return -1;
-	if (stat(full, &st) < 0) {
-		int e = errno;
-		if (e == ELOOP)
-			warn(w, rel, 0, "symlink loop, skipped");
-		else if (e == ENOENT && !quiet_missing)
-			warn(w, rel, 0, "broken symlink, skipped");
-		else if (e != ENOENT)
-			warn_errno(w, rel, NULL, e);
-		free(full);
+	if (!known_reg) {
+		if (lstat(full, &st) < 0) {
+			int e = errno;
+			if (e != ENOENT)
+				warn_errno(w, rel, NULL, e);
+			free(full);
+			return 0;
+		}
+		if (S_ISLNK(st.st_mode) && !follow_link(w, rel, full, quiet_missing, &st)) {
+			free(full);
+			return 0;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			if (!S_ISDIR(st.st_mode)) /* git lists a submodule as a directory */
+				warn(w, rel, 0, odd_kind(st.st_mode));
+			free(full);
+			return 0;
+		}
+	}
+	fd = open(full, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	free(full);
+	if (fd < 0) {
+		warn_errno(w, rel, NULL, errno);
+		return 0;
+	}
+	if (fstat(fd, &st) < 0) {
+		warn_errno(w, rel, NULL, errno);
+		close(fd);
 		return 0;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		free(full);
+		warn(w, rel, 0, odd_kind(st.st_mode));
+		close(fd);
 		return 0;
 	}
 	if (w->o->max_file_size && (uint64_t)st.st_size > w->o->max_file_size) {
@@ -251,13 +332,7 @@ static int add_file(struct walker *w, const char *rel, int quiet_missing)
 		snprintf(msg, sizeof(msg), "file too large (%llu bytes, limit %llu), skipped",
 			 (unsigned long long)st.st_size, (unsigned long long)w->o->max_file_size);
 		warn(w, rel, 0, msg);
-		free(full);
-		return 0;
-	}
-	fd = open(full, O_RDONLY | O_NOCTTY);
-	free(full);
-	if (fd < 0) {
-		warn_errno(w, rel, NULL, errno);
+		close(fd);
 		return 0;
 	}
 	n = read_head(fd, head, sizeof(head));
@@ -425,7 +500,7 @@ static int list_from_git(struct walker *w, const char *buf, size_t len)
 	for (p = buf; rc == 0 && p < end; p += strlen(p) + 1) {
 		if (!*p || path_in_skipped_dir(p) || under_venv(p, venvs, nvenv))
 			continue;
-		if (add_file(w, p, 1) < 0)
+		if (add_file(w, p, 1, 0) < 0)
 			rc = -1;
 	}
 	for (i = 0; i < nvenv; i++)
@@ -498,7 +573,18 @@ static int walk_dir(struct walker *w, const char *rel, const struct chain *up, i
 			rc = -1;
 			break;
 		}
-		if (stat(cfull, &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* readdir's d_type spares regular files a stat: add_file's fstat suffices */
+		if (de->d_type == DT_REG) {
+			if (!walk_ignore_match(&w->ig, crel, 0))
+				rc = add_file(w, crel, 0, 1);
+		} else if (lstat(cfull, &st) < 0) {
+			if (errno != ENOENT)
+				warn_errno(w, crel, NULL, errno);
+		} else if (S_ISLNK(st.st_mode) && (walk_ignore_match(&w->ig, crel, 0) ||
+						   walk_ignore_match(&w->ig, crel, 1) ||
+						   !follow_link(w, crel, cfull, 0, &st))) {
+			/* ignored, or skipped with a warning */
+		} else if (S_ISDIR(st.st_mode)) {
 			int fresh;
 			if (walk_skip_dirname(nm) || walk_ignore_match(&w->ig, crel, 1) ||
 			    has_pyvenv_cfg(cfull)) {
@@ -515,7 +601,10 @@ static int walk_dir(struct walker *w, const char *rel, const struct chain *up, i
 				rc = walk_dir(w, crel, &c, depth + 1);
 			}
 		} else if (!walk_ignore_match(&w->ig, crel, 0)) {
-			rc = add_file(w, crel, 0);
+			if (S_ISREG(st.st_mode))
+				rc = add_file(w, crel, 0, 1);
+			else
+				warn(w, crel, 0, odd_kind(st.st_mode));
 		}
 		free(crel);
 		free(cfull);
@@ -602,6 +691,9 @@ int walk_list(const char *root, const struct walk_opts *opts, struct walk_list *
 		errno = ENOTDIR;
 		return -1;
 	}
+	w.real_root = realpath(root, NULL);
+	if (!w.real_root)
+		return -1;
 	if (!w.o->no_git && git_ls_files(root, &gbuf, &glen) == 0 && glen > 0) {
 		out->from_git = 1;
 		rc = list_from_git(&w, gbuf, glen);
@@ -618,6 +710,7 @@ int walk_list(const char *root, const struct walk_opts *opts, struct walk_list *
 		walk_ignore_free(&w.ig);
 	}
 	free(w.seen);
+	free(w.real_root);
 	if (rc < 0) {
 		int e = rc == -2 ? errno : ENOMEM;
 		walk_list_free(out);

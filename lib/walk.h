@@ -5,7 +5,8 @@
  * Inside a git work tree it asks `git ls-files -co --exclude-standard -z`
  * (tracked and untracked, ignored ones left out); elsewhere it walks the
  * directory itself, honouring the root's .gitignore, never entering a
- * directory twice (symlink loops), and skipping .git, node_modules,
+ * directory twice (symlink loops), never following a symlink whose target
+ * is outside the root, never opening FIFOs or device nodes, and skipping .git, node_modules,
  * virtualenvs, __pycache__, site-packages, build, dist and tool caches in
  * both modes.  Each file's head (first WALK_HEAD_BYTES) is read once to
  * spot binary files, shebangs and "generated" markers.

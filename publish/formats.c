@@ -7,8 +7,11 @@
 #include "render.h"
 
 const struct format_def publish_formats[] = {
-	{ "json", "the report itself, re-serialised (pperf.report/1)", render_json },
-	{ "markdown", "the Markdown report (default)", render_markdown },
+	{ "html", "one self-contained HTML page", render_html, 0 },
+	{ "json", "the report itself, re-serialised (pperf.report/1)", render_json, 0 },
+	{ "markdown", "the Markdown report (default)", render_markdown, 0 },
+	{ "sarif", "SARIF 2.1.0 for code scanning", render_sarif, 0 },
+	{ "text", "one line per finding (path:line:col: ...)", render_text, 1 },
 };
 
 const size_t publish_nformats = sizeof publish_formats / sizeof publish_formats[0];

@@ -301,13 +301,40 @@ static int publish(const struct opts *o, const json_t *report, const char *md, s
 	return rc;
 }
 
+/* "pperf-publish: note: 3 findings: 1 high, 2 low" on stderr. */
+static void tty_summary(const json_t *report)
+{
+	static const char *const names[] = { NULL, "low", "medium", "high", "critical" };
+	char buf[160];
+	size_t pos = 0, total = json_array_size(json_object_get(report, "findings"));
+	unsigned k[5];
+	int s;
+
+	report_count(json_object_get(report, "findings"), k);
+	buf[0] = '\0';
+	for (s = SEV_CRITICAL; s >= SEV_LOW && pos < sizeof buf; s--) {
+		int n = k[s] ? snprintf(buf + pos, sizeof buf - pos, "%s%u %s", pos ? ", " : ": ", k[s],
+					names[s]) : 0;
+
+		if (n > 0)
+			pos += (size_t)n;
+	}
+	cli_msg("note", NULL, 0, 0, "%zu %s%s", total, total == 1 ? "finding" : "findings", buf);
+}
+
 static int run(const struct opts *o, const char *input)
 {
 	struct jsonio_err err;
 	json_t *report = jsonio_read_path(input, &err);
+	struct render_opts ro;
+	const char *nc = getenv("NO_COLOR");
 	char *out;
 	size_t len = 0;
 	int rc;
+
+	/* colour only for a person: standard output itself (no -o, no --to) on a
+	 * terminal, and never with NO_COLOR set to anything but "" (no-color.org) */
+	ro.color = !o->output && o->dest == DEST_STDOUT && isatty(STDOUT_FILENO) && !(nc && *nc);
 
 	if (!report)
 		return jsonio_report(&err);
@@ -315,7 +342,7 @@ static int run(const struct opts *o, const char *input)
 		json_decref(report);
 		return jsonio_report(&err);
 	}
-	out = o->format->render(report, &len);
+	out = o->format->render(report, &ro, &len);
 	if (!out) {
 		cli_error("cannot render the report: out of memory");
 		rc = EXIT_IO;
@@ -324,6 +351,8 @@ static int run(const struct opts *o, const char *input)
 	} else {
 		rc = write_output(o->output, out, len);
 	}
+	if (rc == EXIT_OK && o->format->tty_summary && o->dest == DEST_STDOUT && isatty(STDERR_FILENO))
+		tty_summary(report); /* stdout stays findings only, for grep and editors */
 	if (rc == EXIT_OK && o->fail_on && worst_severity(report) >= o->fail_on)
 		rc = EXIT_FINDINGS;
 	free(out);

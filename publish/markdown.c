@@ -66,6 +66,38 @@ static int code_cell(FILE *fp, const char *s)
 	return 0;
 }
 
+static long long iget(const json_t *obj, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(obj, key));
+}
+
+/* What --baseline and --changed (pperf --since) left out of the lists. 0 or -1. */
+static int md_scope(FILE *fp, const json_t *report)
+{
+	const json_t *b = json_object_get(report, "baseline"), *c = json_object_get(report, "changed");
+	int rc = 0;
+
+	if (json_is_object(b)) {
+		char *file = report_md_code(sget(b, "file"));
+
+		if (!file)
+			return -1;
+		fprintf(fp, "**Baseline** %s: %lld new finding%s (listed), %lld baselined (not listed), "
+			"%lld baseline entr%s fixed.\n\n", file, iget(b, "new"), iget(b, "new") == 1 ? "" : "s",
+			iget(b, "baselined"), iget(b, "fixed"), iget(b, "fixed") == 1 ? "y" : "ies");
+		free(file);
+	}
+	if (json_is_object(c)) {
+		rc |= put_esc(fp, "**Changed lines** (", sget(c, "label"), "): ");
+		fprintf(fp, "%lld finding%s on changed lines (listed), %lld on unchanged lines (not listed)."
+			"\n\n", iget(c, "changed"), iget(c, "changed") == 1 ? "" : "s", iget(c, "unchanged"));
+	}
+	if (json_is_object(b) || json_is_object(c))
+		fputs("The scores and the category notes cover every finding; the severity summary, the "
+		      "findings and the actions cover the listed ones.\n\n", fp);
+	return rc;
+}
+
 static int md_title_summary(FILE *fp, const json_t *report)
 {
 	const char *date = sget(report, "date");
@@ -78,7 +110,7 @@ static int md_title_summary(FILE *fp, const json_t *report)
 	}
 	fprintf(fp, "### Executive Summary\n\n%s\n\n", summary);
 	free(summary);
-	return 0;
+	return md_scope(fp, report);
 }
 
 static int md_compliance(FILE *fp, const json_t *report)
@@ -130,6 +162,11 @@ static void md_severities(FILE *fp, const json_t *report)
 		total += n;
 	}
 	fprintf(fp, "| **Total** | **%lld** |\n\n", total);
+	/* findings silenced by "pperf: ignore" comments: not scored, but said */
+	if (json_integer_value(json_object_get(report, "suppressed")) > 0)
+		fprintf(fp, "%lld more finding%s suppressed by `pperf: ignore` comments (not counted above, "
+			"not scored).\n\n", (long long)json_integer_value(json_object_get(report, "suppressed")),
+			json_integer_value(json_object_get(report, "suppressed")) == 1 ? " was" : "s were");
 }
 
 /* The finding's "location", or file:line when it has none.  Borrowed or buf. */
@@ -385,13 +422,14 @@ static int md_sources(FILE *fp, const json_t *report)
 	return rc;
 }
 
-char *render_markdown(const json_t *report, size_t *len)
+char *render_markdown(const json_t *report, const struct render_opts *ro, size_t *len)
 {
 	char *buf = NULL;
 	size_t n = 0;
 	int rc = 0;
 	FILE *fp = open_memstream(&buf, &n);
 
+	(void)ro;
 	if (!fp)
 		return NULL;
 	rc |= md_title_summary(fp, report);

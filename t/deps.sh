@@ -13,8 +13,13 @@ if ! command -v dpkg >/dev/null 2>&1; then
 	exit 2
 fi
 
-# optional: the PostgreSQL integration test (t/e2e/60-pg-notify.sh) skips without them
-optional="python3-psycopg2"
+# optional: the PostgreSQL integration test (t/e2e/60-pg-notify.sh) skips without them;
+# make bench times ripgrep as the floor when it is installed; t/e2e/33-formats.sh
+# renders the HTML report in headless chromium and skips that part without it;
+# make fuzz uses clang's libFuzzer (else its own mutation loop), make valgrind valgrind;
+# t/e2e/35-ci.sh needs git (--since), script of util-linux (the progress line on
+# a terminal) and python3-yaml (the CI files) for those parts
+optional="python3-psycopg2 ripgrep chromium clang libclang-rt-14-dev valgrind git util-linux python3-yaml"
 
 if [ "$(id -u)" -eq 0 ]; then
 	for p in $optional; do

@@ -205,7 +205,8 @@ struct cstack {
 static int nearest_call(const struct cstack *cs, int csp, int *arg)
 {
 	int i;
-	for (i = csp - 1; i >= 0; i--)
+	/* csp counts brackets deeper than MAX_CS too; only the first MAX_CS are on the stack */
+	for (i = (csp < MAX_CS ? csp : MAX_CS) - 1; i >= 0; i--)
 		if (cs[i].call >= 0) {
 			*arg = cs[i].commas;
 			return cs[i].call;

@@ -329,6 +329,9 @@ static void lex_op(struct lexer *lx)
 	size_t left = lx->len - lx->pos;
 	char c = *p;
 	int i;
+	/* every operator of two or three characters has one of these second */
+	if (left < 2 || !p[1] || !strchr("*/=<>.", p[1]))
+		goto done;
 	for (i = 0; left >= 3 && ops3[i]; i++)
 		if (!memcmp(p, ops3[i], 3)) {
 			n = 3;
@@ -411,11 +414,30 @@ static const char *const hard_keywords[] = {
 
 static int is_hard_keyword(const char *p, size_t n)
 {
+	/* hard_keywords is sorted by first byte: first[c] is the first entry
+	 * starting with c (a scan of the whole list per name was 2% of an auditor) */
+	static unsigned char first[129];
+	static int ready;
 	int k;
-	if (n < 2 || n > 8)
+	unsigned char c = (unsigned char)p[0];
+	if (n < 2 || n > 8 || c >= 128)
 		return 0;
-	for (k = 0; hard_keywords[k]; k++)
-		if (hard_keywords[k][0] == p[0] && strlen(hard_keywords[k]) == n && !memcmp(hard_keywords[k], p, n))
+	if (!ready) {
+		int nk = 0, b;
+		while (hard_keywords[nk])
+			nk++;
+		for (b = 127; b >= 0; b--) {
+			first[b] = b == 127 ? (unsigned char)nk : first[b + 1];
+			for (k = 0; k < nk; k++)
+				if ((unsigned char)hard_keywords[k][0] == b) {
+					first[b] = (unsigned char)k;
+					break;
+				}
+		}
+		ready = 1;
+	}
+	for (k = first[c]; hard_keywords[k] && (unsigned char)hard_keywords[k][0] == c; k++)
+		if (strlen(hard_keywords[k]) == n && !memcmp(hard_keywords[k], p, n))
 			return 1;
 	return 0;
 }
@@ -535,23 +557,7 @@ void py_toks_free(struct py_toks *toks)
 	toks->n = toks->cap = toks->ncomments = toks->ccap = 0;
 }
 
-int py_tok_is(const struct py_toks *toks, size_t i, const char *s)
-{
-	const struct py_tok *t;
-	const char *p;
-	uint32_t j;
-	if (i >= toks->n)
-		return 0;
-	t = &toks->v[i];
-	if (t->kind != PT_OP && t->kind != PT_NAME)
-		return 0;
-	p = toks->src + t->off;
-	/* compare without strlen: this runs for nearly every token */
-	for (j = 0; j < t->len; j++)
-		if (s[j] != p[j])
-			return 0;
-	return s[t->len] == '\0';
-}
+/* py_tok_is is inline in tok.h */
 
 int py_toks_push(struct py_tok **v, size_t *n, size_t *cap, const struct py_tok *tk)
 {

@@ -17,7 +17,7 @@ expect_exit 0 "help exits 0" "$D" --help
 expect_grep "help shows usage" '^usage: pperf-discover ' "$TMPDIR/out"
 usage=$(head -n 1 "$TMPDIR/out" | sed 's/^usage: //')
 if command -v mandoc >/dev/null 2>&1; then
-	synopsis=$(mandoc -Tascii "$PPERF_ROOT/man/pperf-discover.1" | col -b |
+	synopsis=$(mandoc -Tascii "$PPERF_ROOT/man/pperf-discover.1" | col -bx |
 		sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \n' '  ' | sed 's/^ *//;s/ *$//')
 	if [ "$synopsis" = "$usage" ]; then ok "usage equals man SYNOPSIS"; else
 		fail "usage equals man SYNOPSIS" "'$usage' vs '$synopsis'"; fi

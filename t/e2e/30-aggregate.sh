@@ -38,7 +38,8 @@ jcheck "report schema and date" "$T/three.json" '
 assert d["schema"] == "pperf.report/1"
 assert d["date"] == "2024-05-01"
 assert list(d) == ["schema", "date", "codebase_root", "tech_stack", "linear", "categories",
-                   "overall_score", "severity_counts", "findings", "sources"], list(d)
+                   "overall_score", "severity_counts", "findings", "sources", "suppressed"], list(d)
+assert d["suppressed"] == 0
 assert d["codebase_root"] == "/srv/shop" and d["tech_stack"]["orm"] == "sqlalchemy"
 assert d["linear"] is None and d["sources"] == []'
 jcheck "category order, counts and scores" "$T/three.json" '

@@ -210,9 +210,9 @@ if have_bin aggregate publish; then
 	STANDIN_RUNTIME='noread' expect_exit 4 "real: runtime without reading: 4" ppt --format json .
 	expect_grep "real json: runtime category is an error" '"status": *"error"' "$T/out"
 	expect_grep "real json: query category still there" '"category": *"Query Efficiency"' "$T/out"
-	STANDIN_TXN='garbage' expect_exit 3 "real: an auditor's invalid JSON stops aggregate: 3" ppt .
-	expect_grep "real: aggregate named" "^pperf: aggregate: exited with status 3$" "$T/err"
-	same "real: no report after aggregate failed" "" "$(cat "$T/out")"
+	STANDIN_TXN='garbage' expect_exit 3 "real: an auditor's invalid JSON: 3" ppt .
+	expect_grep "real: the invalid result named" "^pperf: audit-txn: wrote an invalid result$" "$T/err"
+	expect_grep "real: the others' report after an invalid result" "^| Transaction Correctness | error |" "$T/out"
 	expect_exit 4 "real: publish fails on an unwritable -o" ppt -o "$T/no such dir/r.md" .
 	expect_grep "real: publish named" "^pperf: publish: exited with status 4$" "$T/err"
 	scratch_empty "real: temporary directories removed"

@@ -25,7 +25,17 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Built with the sanitizers by t/fuzz/run.sh; make check builds it plain, to replay. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FUZZ_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FUZZ_SANITIZED 1
+#endif
+#endif
+#ifdef FUZZ_SANITIZED
 #include <sanitizer/common_interface_defs.h>
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -268,7 +278,9 @@ int main(int argc, char **argv)
 	unsigned long long runs = 0, done = 0;
 	int i, replay = 0, nfiles = 0;
 	uint8_t *buf;
+#ifdef FUZZ_SANITIZED
 	__sanitizer_set_death_callback(dump);
+#endif
 	signal(SIGALRM, on_alarm);
 	for (i = 1; i < argc; i++) {
 		struct stat st;

@@ -1,9 +1,11 @@
 #!/bin/sh
 # t/fuzz/run.sh: builds and runs the fuzz targets (make fuzz).
 #
-# Every t/fuzz/fuzz_<name>.c defines LLVMFuzzerTestOneInput.  The library is
-# rebuilt under AddressSanitizer and UBSan in build-fuzz/<mode>/; each target
-# then runs over the seeds of t/fuzz/corpus/<name>/ for FUZZ_SECONDS
+# Every t/fuzz/fuzz_<name>.c defines LLVMFuzzerTestOneInput.  The library and
+# the phases' non-main code are rebuilt under AddressSanitizer and UBSan in
+# build-fuzz/<mode>/; each target then runs over the seeds of
+# t/fuzz/corpus/<name>/ (and the inputs that once failed, t/fuzz/regress/<name>/,
+# with the dictionary t/fuzz/<name>.dict when there is one) for FUZZ_SECONDS
 # (default 30) or FUZZ_RUNS inputs.  mode is "libfuzzer" when clang links
 # -fsanitize=fuzzer, else "loop": t/fuzz/driver.c, a deterministic mutation
 # loop built with the default compiler (FUZZ_ENGINE=loop forces it).
@@ -40,9 +42,17 @@ fi
 rm -f "$probe" "$out/probe"
 echo "== fuzz: $mode ($cc), ${runs:+$runs runs}${runs:-$seconds s} per target"
 
+# the phases' own code (checks, merge, renderers) that targets call, linked into each
+extra=
+for s in audit-query/*.c audit-txn/*.c audit-runtime/*.c aggregate/*.c publish/*.c; do
+	case $s in */main.c) continue ;; esac
+	extra="$extra $out/$mode/${s%.c}.o"
+done
+
 # warnings stay on, -Werror off: another compiler may warn differently
+# shellcheck disable=SC2086
 $make --no-print-directory -s BUILD="$out/$mode" CC="$cc" CFLAGS="-O1 -g $libflags" \
-	WARN="-Wall -Wextra -Wshadow -Wvla" "$out/$mode/libpperf.a" || exit 1
+	WARN="-Wall -Wextra -Wshadow -Wvla" "$out/$mode/libpperf.a" $extra || exit 1
 
 status=0
 for src in t/fuzz/fuzz_*.c; do
@@ -53,7 +63,7 @@ for src in t/fuzz/fuzz_*.c; do
 	bin=$out/$mode/fuzz_$name
 	# shellcheck disable=SC2046,SC2086
 	$cc -std=c11 -O1 -g $linkflags -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib \
-		$(pkg-config --cflags $pkgs 2>/dev/null) -o "$bin" "$src" $driver "$out/$mode/libpperf.a" \
+		$(pkg-config --cflags $pkgs 2>/dev/null) -o "$bin" "$src" $driver $extra "$out/$mode/libpperf.a" \
 		$(pkg-config --libs $pkgs 2>/dev/null) -lpthread || { status=1; continue; }
 	seeds=t/fuzz/corpus/$name
 	[ -d "$seeds" ] || { echo "fuzz: $name: no seed directory $seeds" >&2; status=1; continue; }
@@ -64,8 +74,13 @@ for src in t/fuzz/fuzz_*.c; do
 		work=$out/corpus-$name
 		mkdir -p "$work"
 		if [ -n "$runs" ]; then limit=-runs=$runs; else limit=-max_total_time=$seconds; fi
-		"$bin" "$limit" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
-			-artifact_prefix="$out/crash-$name-" "$work" "$seeds" >"$out/fuzz_$name.log" 2>&1
+		dict=
+		[ -f "t/fuzz/$name.dict" ] && dict=-dict=t/fuzz/$name.dict
+		regress=
+		[ -d "t/fuzz/regress/$name" ] && regress=t/fuzz/regress/$name
+		# shellcheck disable=SC2086
+		"$bin" "$limit" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 $dict \
+			-artifact_prefix="$out/crash-$name-" "$work" "$seeds" $regress >"$out/fuzz_$name.log" 2>&1
 		rc=$?
 		tail -n 12 "$out/fuzz_$name.log"
 	else

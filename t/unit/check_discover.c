@@ -698,7 +698,7 @@ static void tree_teardown(void)
 
 START_TEST(context_of_tree)
 {
-	struct discover_opts o = { 0, 1, collect_warn, NULL };
+	struct discover_opts o = { 0, 1, collect_warn, NULL, 0, NULL };
 	struct jsonio_err err;
 	json_t *doc, *ts, *dbc, *files;
 	put("pyproject.toml", "[project]\ndependencies = [\"fastapi>=0.110\", \"sqlalchemy>=2.0,<3\", \"psycopg2-binary\"]\n");

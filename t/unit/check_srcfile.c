@@ -223,6 +223,46 @@ START_TEST(test_load_bad_utf8)
 }
 END_TEST
 
+/* The ASCII fast path reads eight bytes at a time: a bad byte at every
+ * offset of a long ASCII line, and a multi-byte character right after a
+ * run, are found where the byte-wise scan finds them. */
+START_TEST(test_load_utf8_ascii_runs)
+{
+	char text[64];
+	unsigned l = 0, c = 0, k;
+
+	for (k = 0; k < 40; k++) {
+		memset(text, 'a', sizeof text);
+		text[3] = '\n';
+		text[k + 4] = '\xff';
+		ck_assert_int_eq(load_str(text, sizeof text, &l, &c), SRC_ERR_UTF8);
+		ck_assert_uint_eq(l, 2);
+		ck_assert_uint_eq(c, k + 1);
+	}
+	memset(text, 'a', sizeof text);
+	memcpy(text + 16, "\xC3\xA9", 2);
+	ck_assert_int_eq(load_str(text, sizeof text, &l, &c), SRC_OK);
+}
+END_TEST
+
+/* Lines found by the memchr path (no \r) equal the general loop's. */
+START_TEST(test_lines_lf_only_edges)
+{
+	struct srcfile sf;
+
+	buf(&sf, "\n\nx\n");
+	ck_assert_uint_eq(sf.nlines, 3);
+	expect_line(&sf, 1, "");
+	expect_line(&sf, 2, "");
+	expect_line(&sf, 3, "x");
+	srcfile_free(&sf);
+	buf(&sf, "only");
+	ck_assert_uint_eq(sf.nlines, 1);
+	expect_line(&sf, 1, "only");
+	srcfile_free(&sf);
+}
+END_TEST
+
 START_TEST(test_load_good_utf8_edges)
 {
 	unsigned l = 0, c = 0;
@@ -351,6 +391,8 @@ Suite *suite_srcfile(void)
 	tcase_add_checked_fixture(load, setup_dir, teardown_dir);
 	tcase_add_test(load, test_load_ok);
 	tcase_add_test(load, test_load_good_utf8_edges);
+	tcase_add_test(load, test_load_utf8_ascii_runs);
+	tcase_add_test(lines, test_lines_lf_only_edges);
 	tcase_add_test(load, test_load_symlink_followed);
 	tcase_add_test(load, test_strerror);
 	tcase_add_checked_fixture(bad, setup_dir, teardown_dir);

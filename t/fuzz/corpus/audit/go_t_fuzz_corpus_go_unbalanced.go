@@ -1,0 +1,7 @@
+package p
+func f() {
+	g(a, b
+	h()
+}
+}
+func k() { if x { } else }
