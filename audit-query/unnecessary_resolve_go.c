@@ -30,7 +30,7 @@ static void report(void *arg, const struct go_refetch *r)
 	struct check_ctx *cx = arg;
 	const struct go_fetch *f = r->fetch;
 	struct check_where w;
-	char issue[1400], rec[900], fields[200], held[300];
+	char issue[1400], rec[900], fields[200], held[512];
 	int k;
 	if (r->callee_handler || f->mutated || f->escapes || f->returned || f->nfields < 1 || f->nfields > 2)
 		return;

@@ -51,7 +51,7 @@ static void report(void *arg, const struct js_refetch *r)
 	const struct js_fetch *f = r->fetch;
 	const struct py_call *c = &cx->ol->calls[r->ci];
 	struct check_where w;
-	char issue[1400], rec[900], attrs[200], src[300], who[400];
+	char issue[2400], rec[900], attrs[200], src[512], who[400];
 	if (!f->var || f->escapes || f->mutated || f->nattrs < 1 || f->nattrs > 2 || f->eager)
 		return;
 	fields_text(f->attrs, attrs, sizeof(attrs));

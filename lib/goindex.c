@@ -686,7 +686,7 @@ void go_index_refetch_each(struct go_index *ix, const char *path, go_refetch_fn 
 				} else if (strcmp(model, fb->model) &&
 					   struct_holds(ix, tyf, ty, fb, which, sizeof(which))) {
 					r.how = GH_STRUCT_FIELDS;
-					snprintf(r.holder, sizeof(r.holder), "%s (%s)", v, which);
+					snprintf(r.holder, sizeof(r.holder), "%.60s (%.60s)", v, which);
 				}
 			}
 		}
