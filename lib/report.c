@@ -798,7 +798,18 @@ char *report_summary(const json_t *report)
 	total = k[1] + k[2] + k[3] + k[4];
 	summary_score(fp, report);
 	if (total == 0) {
-		fputs(" No issues were found.", fp);
+		/* with --baseline or --since the list holds only new or changed
+		 * findings: say so rather than claim a clean project */
+		json_int_t based = json_integer_value(json_object_get(json_object_get(report, "baseline"), "baselined"));
+		json_int_t outside = json_integer_value(json_object_get(json_object_get(report, "changed"), "unchanged"));
+		if (based > 0 && outside > 0)
+			fputs(" No new issues were found on the changed lines.", fp);
+		else if (based > 0)
+			fputs(" No new issues were found (every finding is in the baseline).", fp);
+		else if (outside > 0)
+			fputs(" No issues were found on the changed lines.", fp);
+		else
+			fputs(" No issues were found.", fp);
 	} else {
 		fprintf(fp, " The audit found %u %s: ", total, plural(total, "issue", "issues"));
 		put_severity_list(fp, k);

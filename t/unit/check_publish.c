@@ -209,6 +209,19 @@ START_TEST(test_summary_nothing)
 			    "overall score. No issues were found.");
 	free(s);
 	json_decref(r);
+	/* --baseline / --since: an empty list is not a clean project */
+	r = J("{\"categories\":[],\"findings\":[],\"baseline\":{\"file\":\"b.json\",\"new\":0,"
+	      "\"baselined\":3,\"fixed\":0}}");
+	s = report_summary(r);
+	ck_assert_ptr_nonnull(strstr(s, "No new issues were found (every finding is in the baseline)."));
+	free(s);
+	json_decref(r);
+	r = J("{\"categories\":[],\"findings\":[],\"changed\":{\"label\":\"HEAD\",\"changed\":0,"
+	      "\"unchanged\":2}}");
+	s = report_summary(r);
+	ck_assert_ptr_nonnull(strstr(s, "No issues were found on the changed lines."));
+	free(s);
+	json_decref(r);
 }
 END_TEST
 
