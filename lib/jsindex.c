@@ -1161,7 +1161,7 @@ int jsix_call_spec(const struct js_index *ix, const char *path, const struct js_
 	last = last ? last + 1 : cal;
 	if (strlen(last) >= sizeof(sp->name))
 		return 0;
-	snprintf(sp->name, sizeof(sp->name), "%s", last);
+	memcpy(sp->name, last, strlen(last) + 1);  /* fits: checked above */
 	js_index_noext(path, ne, sizeof(ne));
 	dot1 = strchr(cal, '.');
 	if (!dot1) {
